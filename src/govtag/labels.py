@@ -1,0 +1,103 @@
+"""Label layers of the annotation spec, spans, documents and char-level IOB2 tags.
+
+A document is its exact text plus spans ``(start, end, label, layer)`` in code points of that
+text, end exclusive. Two layers exist: ``section`` (成绩/问题/计划) and ``quantity``
+(MONEY/PERCENT/AREA/COUNT/MEASURE). Spans of one layer never overlap; layers may.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTION = "section"
+QUANTITY = "quantity"
+LAYERS: dict[str, tuple[str, ...]] = {
+    SECTION: ("成绩", "问题", "计划"),
+    QUANTITY: ("MONEY", "PERCENT", "AREA", "COUNT", "MEASURE"),
+}
+OUTSIDE = "O"
+
+
+class AnnotationError(ValueError):
+    """A span or document breaks the annotation contract."""
+
+
+def bio_tags(layer: str) -> list[str]:
+    """IOB2 tag inventory of a layer, ``O`` first."""
+    tags = [OUTSIDE]
+    for label in LAYERS[layer]:
+        tags += [f"B-{label}", f"I-{label}"]
+    return tags
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+    label: str
+    layer: str
+
+    def text_in(self, text: str) -> str:
+        return text[self.start:self.end]
+
+
+@dataclass
+class Document:
+    doc_id: str
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+    def layer(self, layer: str) -> list[Span]:
+        return sorted(s for s in self.spans if s.layer == layer)
+
+
+def check_span(span: Span, text: str) -> None:
+    """Raise AnnotationError when a span has an unknown layer/label or bad offsets."""
+    if span.layer not in LAYERS:
+        raise AnnotationError(f"unknown layer {span.layer!r} (known: {', '.join(LAYERS)})")
+    if span.label not in LAYERS[span.layer]:
+        known = ", ".join(LAYERS[span.layer])
+        raise AnnotationError(f"unknown {span.layer} label {span.label!r} (known: {known})")
+    if not 0 <= span.start < span.end <= len(text):
+        raise AnnotationError(
+            f"offsets ({span.start}, {span.end}) outside the text of length {len(text)}")
+
+
+def check_document(doc: Document) -> None:
+    """Validate every span and that no two spans of one layer overlap."""
+    for span in doc.spans:
+        check_span(span, doc.text)
+    for layer in LAYERS:
+        spans = doc.layer(layer)
+        for left, right in zip(spans, spans[1:]):
+            if right.start < left.end:
+                raise AnnotationError(
+                    f"overlapping {layer} spans ({left.start}, {left.end}) {left.label} and "
+                    f"({right.start}, {right.end}) {right.label}")
+
+
+def spans_to_tags(spans: list[Span], length: int) -> list[str]:
+    """Char-level IOB2 tags for the spans of one layer."""
+    tags = [OUTSIDE] * length
+    for span in spans:
+        tags[span.start] = f"B-{span.label}"
+        for i in range(span.start + 1, span.end):
+            tags[i] = f"I-{span.label}"
+    return tags
+
+
+def tags_to_spans(tags: list[str], layer: str) -> list[Span]:
+    """Spans from char-level IOB2 tags; an ``I-`` that does not continue a span starts one."""
+    spans: list[Span] = []
+    start, label = None, None
+    for i, tag in enumerate(list(tags) + [OUTSIDE]):
+        prefix, _, name = tag.partition("-")
+        continues = prefix == "I" and name == label and start is not None
+        if continues:
+            continue
+        if start is not None:
+            spans.append(Span(start, i, label, layer))
+            start, label = None, None
+        if prefix in ("B", "I"):
+            start, label = i, name
+    return spans

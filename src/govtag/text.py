@@ -1,0 +1,151 @@
+"""Reading report files, offset-preserving normalisation, and line/sentence splitting.
+
+``read_report`` decodes UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern) and GB18030/GBK,
+then turns ``\\r\\n`` and ``\\r`` into ``\\n``: every offset in govtag indexes this decoded,
+newline-normalised text. ``normalise`` gives the model a view of the text with Traditional
+characters made Simplified and full-width forms made half-width, character by character, so the
+view has exactly the same length and offset ``i`` in it is offset ``i`` in the original.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+SENTENCE_ENDS = "。！？；!?;"
+_FULLWIDTH_FIRST, _FULLWIDTH_LAST, _FULLWIDTH_SHIFT = 0xFF01, 0xFF5E, 0xFEE0
+_IDEOGRAPHIC_SPACE = "\u3000"
+
+
+class ReportReadError(ValueError):
+    """A report file cannot be read as text."""
+
+
+def decode_report(data: bytes, name: str = "<bytes>") -> str:
+    """Decode report bytes, detecting UTF-8/UTF-16/GB18030; normalise line ends to ``\\n``."""
+    text = _decode(data, name)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ReportReadError(f"{name}: file is empty (no text to tag)")
+    return text
+
+
+def read_report(path: str | Path) -> str:
+    """Read one report file; raise ReportReadError naming the file when it is not usable text."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ReportReadError(f"{path}: cannot read file ({err.strerror})") from err
+    return decode_report(data, str(path))
+
+
+def _decode(data: bytes, name: str) -> str:
+    if not data.strip():
+        raise ReportReadError(f"{name}: file is empty (no text to tag)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", name)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", name)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _strict(data, utf16, name)
+    if b"\x00" in data:
+        raise ReportReadError(f"{name}: looks binary (NUL bytes), not a text report")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            break
+        return text
+    raise ReportReadError(
+        f"{name}: not text in UTF-8, UTF-16 or GB18030/GBK (binary or unknown encoding)")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even_nuls = data[0::2].count(0) / (len(data) // 2)
+    odd_nuls = data[1::2].count(0) / (len(data) // 2)
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise ReportReadError(f"{name}: invalid {encoding} at byte {err.start}") from err
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    return controls > max(2, len(text) // 100)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def normalise_char(ch: str) -> str:
+    """One character as the model sees it: half-width, Simplified; always one character."""
+    code = ord(ch)
+    if _FULLWIDTH_FIRST <= code <= _FULLWIDTH_LAST:
+        return chr(code - _FULLWIDTH_SHIFT)
+    if ch == _IDEOGRAPHIC_SPACE:
+        return " "
+    if code < 0x2E80:
+        return ch
+    simplified = _t2s().convert(ch)
+    return simplified if len(simplified) == 1 else ch
+
+
+def normalise(text: str) -> str:
+    """The model's view of ``text``: same length, offset i maps to offset i."""
+    return "".join(map(normalise_char, text))
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line, leading/trailing whitespace left out."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        start, end = _strip(text, match.start(), match.end())
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences as the spec defines them: end at 。！？；!?; (inclusive) or a line break.
+
+    Half-width forms of the terminators count too, whatever the width in the original.
+    Whitespace around a sentence is left out; a sentence never crosses a line break.
+    """
+    spans = []
+    for line_start, line_end in line_spans(text):
+        start = line_start
+        for i in range(line_start, line_end):
+            if text[i] in SENTENCE_ENDS or normalise_char(text[i]) in SENTENCE_ENDS:
+                spans.append(_strip(text, start, i + 1))
+                start = i + 1
+        if start < line_end:
+            spans.append(_strip(text, start, line_end))
+    return [(s, e) for s, e in spans if s < e]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
