@@ -1,0 +1,221 @@
+"""The ``govtag`` command line: train, evaluate, predict, preannotate, ls (Label Studio)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"govtag {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govtag", description="Tag section roles (成绩/问题/计划) and quantities "
+        "(MONEY/PERCENT/AREA/COUNT/MEASURE) in Chinese government work reports.")
+    parser.add_argument("--version", action="version", version=f"govtag {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_train(commands)
+    _add_evaluate(commands)
+    _add_predict(commands)
+    _add_preannotate(commands)
+    from .studio import add_ls_commands
+
+    add_ls_commands(commands)
+    return parser
+
+
+def _add_train(commands) -> None:
+    p = commands.add_parser("train", help="train a tagger from a YAML config",
+                            description="Train the two-head tagger from a YAML config (see configs/).")
+    p.add_argument("config", help="YAML training config, e.g. configs/default.yaml")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value, e.g. --set training.epochs=2 (YAML value)")
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    p.add_argument("--no-eval", action="store_true", help="skip the final dev evaluation")
+    p.set_defaults(run=run_train)
+
+
+def _add_evaluate(commands) -> None:
+    p = commands.add_parser("evaluate", help="score a model or the rule tagger on a Label Studio export",
+                            description="Seqeval strict span P/R/F1 per layer, character-level "
+                            "section F1, per-document table and a confusion matrix PNG.")
+    p.add_argument("--data", required=True, help="Label Studio JSON export with gold annotations")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", help="model directory (default: the shipped model)")
+    source.add_argument("--rules", action="store_true", help="evaluate the rule tagger")
+    p.add_argument("-o", "--output", help="directory for metrics.json, section_confusion.png, documents.csv")
+    p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the model")
+    p.set_defaults(run=run_evaluate)
+
+
+def _add_predict(commands) -> None:
+    p = commands.add_parser("predict", help="tag reports (files, directories or stdin)",
+                            description="Tag reports; spans index the original text of each file.")
+    p.add_argument("paths", nargs="*", help="report files or directories of .txt files; '-' or none: stdin")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", help="model directory (default: the shipped model)")
+    source.add_argument("--rules", action="store_true", help="use the rule tagger")
+    from .formats import FORMATS
+
+    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("-o", "--output", help="output file (written atomically); default stdout")
+    p.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation (faster on CPU)")
+    p.set_defaults(run=run_predict)
+
+
+def _add_preannotate(commands) -> None:
+    p = commands.add_parser("preannotate", help="rule-tagger pre-annotations for Label Studio",
+                            description="Tag reports with the rule tagger and write Label Studio "
+                            "tasks with predictions, or JSON lines.")
+    p.add_argument("paths", nargs="+", help="report files or directories of .txt files")
+    p.add_argument("--format", choices=("labelstudio", "jsonl"), default="labelstudio")
+    p.add_argument("-o", "--output", required=True, help="output file (written atomically)")
+    p.set_defaults(run=run_preannotate, rules=True, model=None, quantize=False, batch_size=32)
+
+
+def run_train(args) -> int:
+    import yaml
+
+    from .config import load_config
+    from .train import train
+
+    overrides = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--set needs KEY=VALUE, got {item!r}")
+        overrides[key.strip()] = yaml.safe_load(value)
+    config = load_config(args.config, overrides)
+    model_dir = train(config, resume=args.resume)
+    print(f"model saved to {model_dir}")
+    if not args.no_eval:
+        return _evaluate_and_print(str(model_dir), False, config.data.dev, model_dir / "dev_eval")
+    return EXIT_OK
+
+
+def run_evaluate(args) -> int:
+    return _evaluate_and_print(args.model, args.rules, args.data, args.output, quantize=args.quantize)
+
+
+def _evaluate_and_print(model, rules, data, output, quantize=False) -> int:
+    from .evaluate import evaluate_predictor, format_report, write_report
+    from .labelstudio import read_export
+    from .predict import load_predictor
+
+    gold = read_export(data)
+    predictor = load_predictor(model, rules, quantize=quantize) if not rules else load_predictor(rules=True)
+    report = evaluate_predictor(predictor.tag, gold)
+    print(format_report(report))
+    if output:
+        for path in write_report(report, output):
+            print(f"wrote {path}")
+    return EXIT_OK
+
+
+def run_predict(args) -> int:
+    from .formats import render
+    from .inputs import iter_reports
+    from .predict import analyse, load_predictor
+
+    options = {} if args.rules else {"batch_size": args.batch_size, "quantize": args.quantize}
+    predictor = load_predictor(args.model, args.rules, **options)
+    docs, failures = tag_inputs(predictor, iter_reports(args.paths or ["-"]))
+    scores = None
+    if args.format == "labelstudio" and hasattr(predictor, "confidence"):
+        scores = [round(predictor.confidence(doc.text), 4) for doc in docs]
+    text = render([analyse(d) for d in docs], docs, args.format, predictor.name, scores)
+    _emit(text, args.output)
+    return _exit_code(docs, failures)
+
+
+def run_preannotate(args) -> int:
+    from .formats import render
+    from .inputs import iter_reports
+    from .labels import SECTION, QUANTITY
+    from .predict import RuleTagger
+
+    predictor = RuleTagger()
+    docs, failures = tag_inputs(predictor, iter_reports(args.paths))
+    if args.format == "jsonl":
+        rows = [{"doc_id": d.doc_id, "text": d.text,
+                 "spans": [{"layer": s.layer, "label": s.label, "start": s.start, "end": s.end,
+                            "text": d.text[s.start:s.end]} for s in d.layer(SECTION) + d.layer(QUANTITY)]}
+                for d in docs]
+        text = "".join(__import__("json").dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    else:
+        text = render([], docs, "labelstudio", predictor.name)
+    _emit(text, args.output)
+    print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
+    return _exit_code(docs, failures)
+
+
+def tag_inputs(predictor, reports, batch_docs: int = 8):
+    """Tag (doc_id, text | error) pairs in small batches with a progress bar; collect failures."""
+    from tqdm import tqdm
+
+    reports = list(reports)
+    docs, failures, batch = [], [], []
+    with tqdm(total=len(reports), unit="report", disable=len(reports) < 2, file=sys.stderr) as bar:
+        for doc_id, text, error in reports:
+            if error:
+                failures.append(error)
+                print(f"govtag: skipped {error}", file=sys.stderr)
+                bar.update(1)
+                continue
+            batch.append((doc_id, text))
+            if len(batch) == batch_docs:
+                docs += _tag_batch(predictor, batch, bar)
+                batch = []
+        docs += _tag_batch(predictor, batch, bar)
+    return docs, failures
+
+
+def _tag_batch(predictor, batch, bar):
+    if not batch:
+        return []
+    docs = predictor.tag_many([t for _, t in batch], [d for d, _ in batch])
+    bar.update(len(batch))
+    return docs
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from .io import write_text_atomic
+
+        write_text_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def _exit_code(docs, failures) -> int:
+    if failures and not docs:
+        return EXIT_ERROR
+    return EXIT_PARTIAL if failures else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

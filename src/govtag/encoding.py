@@ -1,0 +1,167 @@
+"""From documents to model inputs: token offsets, heading context, sliding windows, token labels.
+
+The text the model sees is ``text.normalise(doc.text)`` (same length as the original). It is
+tokenised once per document with the fast tokenizer's offset mapping; labels go to tokens through
+those offsets (a digit run may be several tokens, whitespace may be no token). Long documents are
+cut into overlapping windows over the whole token sequence, nothing dropped. With heading context,
+each window carries the heading path in force at its first token (e.g. ``二、存在的问题``) as a first
+segment, so a paragraph far below its heading still sees it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .labels import LAYERS, OUTSIDE, QUANTITY, SECTION, Document, bio_tags, spans_to_tags
+from .text import line_spans, normalise
+
+IGNORE = -100
+SECTION_TAGS = [OUTSIDE, *LAYERS[SECTION]]
+QUANTITY_TAGS = bio_tags(QUANTITY)
+_HEADING_LEVELS = (
+    re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．])"),
+    re.compile(r"^[（(][一二三四五六七八九十]+[）)]"),
+)
+_HEADING_MAX_CHARS = 40
+
+
+@dataclass
+class WindowSettings:
+    window_length: int = 256
+    stride: int = 64
+    heading_context: bool = True
+    context_tokens: int = 32
+
+
+@dataclass
+class TokenisedDoc:
+    """A document's tokens over its normalised text, with the char range each token covers."""
+
+    input_ids: list[int]
+    offsets: list[tuple[int, int]]
+    contexts: list[str]
+
+
+@dataclass
+class Window:
+    input_ids: list[int]
+    token_type_ids: list[int]
+    token_index: list[int]  # position of each input token in the document's tokens, -1 for context
+
+
+def heading_level(line: str) -> int | None:
+    """0 for a top heading (一、…), 1 for a sub heading ((一)…), None for ordinary lines."""
+    if len(line) > _HEADING_MAX_CHARS and not line.endswith(("：", ":")):
+        head = line[:_HEADING_MAX_CHARS]
+    else:
+        head = line
+    for level, pattern in enumerate(_HEADING_LEVELS):
+        if pattern.match(head):
+            return level
+    return None
+
+
+def heading_paths(text: str) -> list[tuple[int, str]]:
+    """(offset, heading path) pairs: the path in force from each heading line on."""
+    view = normalise(text)
+    path: list[str] = []
+    changes = []
+    for start, end in line_spans(view):
+        level = heading_level(view[start:end])
+        if level is None:
+            continue
+        heading = re.split(r"[。!?;:：]", view[start:end], maxsplit=1)[0][:_HEADING_MAX_CHARS]
+        path = path[:level] + [heading]
+        changes.append((start, " ".join(path)))
+    return changes
+
+
+def tokenise(tokenizer, text: str) -> TokenisedDoc:
+    """Tokenise the normalised text once, keeping offsets and the heading path at each token."""
+    encoding = tokenizer(normalise(text), add_special_tokens=False, return_offsets_mapping=True,
+                         return_attention_mask=False, return_token_type_ids=False)
+    offsets = [tuple(o) for o in encoding["offset_mapping"]]
+    changes = heading_paths(text)
+    contexts, current, next_change = [], "", 0
+    for start, _ in offsets:
+        while next_change < len(changes) and changes[next_change][0] <= start:
+            current = changes[next_change][1]
+            next_change += 1
+        contexts.append(current)
+    return TokenisedDoc(list(encoding["input_ids"]), offsets, contexts)
+
+
+def window_starts(n_tokens: int, body: int, stride: int) -> list[int]:
+    """Starts of windows of ``body`` tokens overlapping by ``stride`` that cover every token."""
+    if n_tokens <= body:
+        return [0]
+    step = max(1, body - stride)
+    starts = list(range(0, n_tokens - body, step))
+    return starts + [n_tokens - body]
+
+
+def make_windows(tokenizer, doc: TokenisedDoc, settings: WindowSettings) -> list[Window]:
+    context_budget = settings.context_tokens if settings.heading_context else 0
+    body = settings.window_length - 3 - context_budget if context_budget else settings.window_length - 2
+    windows = []
+    for start in window_starts(len(doc.input_ids), body, settings.stride):
+        stop = min(start + body, len(doc.input_ids))
+        context_ids = []
+        if context_budget and doc.contexts and doc.contexts[start]:
+            context_ids = tokenizer(doc.contexts[start], add_special_tokens=False)["input_ids"]
+            context_ids = context_ids[:context_budget]
+        windows.append(_assemble(tokenizer, context_ids, doc.input_ids[start:stop], start))
+    return windows
+
+
+def _assemble(tokenizer, context_ids: list[int], body_ids: list[int], first: int) -> Window:
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    if context_ids:
+        head = [cls, *context_ids, sep]
+    else:
+        head = [cls]
+    ids = head + body_ids + [sep]
+    types = [0] * len(head) + [1 if context_ids else 0] * (len(body_ids) + 1)
+    index = [-1] * len(head) + list(range(first, first + len(body_ids))) + [-1]
+    return Window(ids, types, index)
+
+
+def token_label_ids(doc: Document, tokens: TokenisedDoc) -> tuple[list[int], list[int]]:
+    """Per-token label ids of both layers, taken from each token's first character."""
+    section_chars = _section_roles(doc)
+    quantity_chars = spans_to_tags(doc.layer(QUANTITY), len(doc.text))
+    section_ids, quantity_ids = [], []
+    for start, end in tokens.offsets:
+        section_ids.append(SECTION_TAGS.index(section_chars[start]) if end > start else IGNORE)
+        quantity_ids.append(_quantity_tag_id(quantity_chars, start, end))
+    return section_ids, quantity_ids
+
+
+def _quantity_tag_id(char_tags: list[str], start: int, end: int) -> int:
+    if end <= start:
+        return IGNORE
+    tag = char_tags[start]
+    return QUANTITY_TAGS.index(tag)
+
+
+def _section_roles(doc: Document) -> list[str]:
+    roles = [OUTSIDE] * len(doc.text)
+    for span in doc.layer(SECTION):
+        roles[span.start:span.end] = [span.label] * (span.end - span.start)
+    return roles
+
+
+def window_examples(tokenizer, doc: Document, settings: WindowSettings) -> list[dict]:
+    """Training examples (input ids, token types, both label sequences) for one document."""
+    tokens = tokenise(tokenizer, doc.text)
+    section_ids, quantity_ids = token_label_ids(doc, tokens)
+    examples = []
+    for window in make_windows(tokenizer, tokens, settings):
+        examples.append({
+            "input_ids": window.input_ids,
+            "token_type_ids": window.token_type_ids,
+            "section_labels": [section_ids[i] if i >= 0 else IGNORE for i in window.token_index],
+            "quantity_labels": [quantity_ids[i] if i >= 0 else IGNORE for i in window.token_index],
+        })
+    return examples

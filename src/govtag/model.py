@@ -1,0 +1,95 @@
+"""The tagger: one pretrained encoder with two token-classification heads (sections, quantities).
+
+``GovtagConfig`` holds the encoder's config, both label maps and the windowing settings, so a
+saved model directory is self-describing; ``GovtagModel`` saves and loads with
+``save_pretrained``/``from_pretrained``. Training sums the cross-entropy of both heads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
+from transformers.modeling_outputs import ModelOutput
+
+from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS
+
+
+class GovtagConfig(PretrainedConfig):
+    model_type = "govtag"
+
+    def __init__(self, encoder: dict | None = None, section_labels: list[str] | None = None,
+                 quantity_labels: list[str] | None = None, window_length: int = 256, stride: int = 64,
+                 heading_context: bool = True, context_tokens: int = 32,
+                 classifier_dropout: float = 0.1, base_model: str = "", **kwargs):
+        self.encoder = encoder or {}
+        self.section_labels = list(section_labels or SECTION_TAGS)
+        self.quantity_labels = list(quantity_labels or QUANTITY_TAGS)
+        self.window_length = window_length
+        self.stride = stride
+        self.heading_context = heading_context
+        self.context_tokens = context_tokens
+        self.classifier_dropout = classifier_dropout
+        self.base_model = base_model
+        super().__init__(**kwargs)
+
+
+@dataclass
+class TaggerOutput(ModelOutput):
+    loss: torch.Tensor | None = None
+    section_logits: torch.Tensor | None = None
+    quantity_logits: torch.Tensor | None = None
+
+
+def encoder_config(config: GovtagConfig):
+    settings = dict(config.encoder)
+    return AutoConfig.for_model(settings.pop("model_type"), **settings)
+
+
+class GovtagModel(PreTrainedModel):
+    config_class = GovtagConfig
+    base_model_prefix = "encoder"
+
+    def __init__(self, config: GovtagConfig):
+        super().__init__(config)
+        self.encoder = AutoModel.from_config(encoder_config(config), add_pooling_layer=False)
+        hidden = self.encoder.config.hidden_size
+        self.dropout = nn.Dropout(config.classifier_dropout)
+        self.section_head = nn.Linear(hidden, len(config.section_labels))
+        self.quantity_head = nn.Linear(hidden, len(config.quantity_labels))
+        self.post_init()
+
+    def _init_weights(self, module):
+        if isinstance(module, nn.Linear) and module in (self.section_head, self.quantity_head):
+            module.weight.data.normal_(0.0, 0.02)
+            module.bias.data.zero_()
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, section_labels=None,
+                quantity_labels=None, **_):
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+        hidden = self.dropout(hidden)
+        section_logits = self.section_head(hidden)
+        quantity_logits = self.quantity_head(hidden)
+        loss = None
+        if section_labels is not None and quantity_labels is not None:
+            loss_fn = nn.CrossEntropyLoss(ignore_index=IGNORE)
+            loss = (loss_fn(section_logits.flatten(0, 1), section_labels.flatten())
+                    + loss_fn(quantity_logits.flatten(0, 1), quantity_labels.flatten()))
+        return TaggerOutput(loss=loss, section_logits=section_logits,
+                            quantity_logits=quantity_logits)
+
+
+def from_base(base_dir: str, **settings) -> GovtagModel:
+    """A new tagger whose encoder starts from the pretrained weights in ``base_dir``."""
+    local = Path(base_dir).is_dir()
+    pretrained = AutoModel.from_pretrained(base_dir, local_files_only=local, add_pooling_layer=False)
+    config = GovtagConfig(encoder=pretrained.config.to_dict(), base_model=str(base_dir), **settings)
+    model = GovtagModel(config)
+    missing, unexpected = model.encoder.load_state_dict(pretrained.state_dict(), strict=False)
+    if missing or unexpected:
+        raise ValueError(f"{base_dir}: encoder weights do not fit: {(missing + unexpected)[:5]}")
+    return model

@@ -1,0 +1,200 @@
+"""Apply a trained tagger to reports: batched windows, merged per character, one role per sentence.
+
+``Tagger.load(model_dir)`` loads a model directory once (``None``: the default model shipped in
+``models/default``); ``tag`` and ``tag_many`` return documents whose spans index the caller's
+original text; ``analyse`` adds each quantity's normalised value and the section it sits in.
+Each document is tokenised once; windows of all documents in a call are batched together by
+length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the
+probabilities of the tokens they share.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer
+
+from .encoding import WindowSettings, make_windows, tokenise
+from .labels import OUTSIDE, QUANTITY, SECTION, Document, Span, tags_to_spans
+from .model import GovtagModel
+from .text import line_spans, sentence_spans
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"
+
+
+def default_model_dir() -> Path:
+    return Path(os.environ.get("GOVTAG_MODEL", DEFAULT_MODEL_DIR))
+
+
+@dataclass
+class TokenProbs:
+    """Per-token averaged probabilities of both heads for one document."""
+
+    offsets: list[tuple[int, int]]
+    section: np.ndarray
+    quantity: np.ndarray
+
+
+class Tagger:
+    def __init__(self, model: GovtagModel, tokenizer, batch_size: int = 32, name: str = ""):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        self.name = name or getattr(model.config, "name_or_path", "") or "govtag"
+        config = model.config
+        self.settings = WindowSettings(config.window_length, config.stride, config.heading_context,
+                                       config.context_tokens)
+        self.section_labels = list(config.section_labels)
+        self.quantity_labels = list(config.quantity_labels)
+
+    @classmethod
+    def load(cls, model_dir: str | Path | None = None, batch_size: int = 32,
+             quantize: bool = False) -> "Tagger":
+        """Load a model directory (``None``: the shipped default); optionally int8-quantise it."""
+        model_dir = Path(model_dir) if model_dir else default_model_dir()
+        if not (model_dir / "config.json").is_file():
+            raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
+        model = GovtagModel.from_pretrained(model_dir)
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        if quantize:
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        return cls(model, tokenizer, batch_size, name=model_dir.name)
+
+    def token_probs(self, texts: list[str]) -> list[TokenProbs]:
+        """Averaged token probabilities of every text, all windows batched together."""
+        docs = [tokenise(self.tokenizer, text) for text in texts]
+        windows = [(d, w) for d, doc in enumerate(docs)
+                   for w in make_windows(self.tokenizer, doc, self.settings)]
+        sums = [(np.zeros((len(doc.input_ids), len(self.section_labels)), np.float32),
+                 np.zeros((len(doc.input_ids), len(self.quantity_labels)), np.float32),
+                 np.zeros(len(doc.input_ids), np.float32)) for doc in docs]
+        windows.sort(key=lambda item: len(item[1].input_ids))
+        for first in range(0, len(windows), self.batch_size):
+            self._run_batch(windows[first:first + self.batch_size], sums)
+        return [TokenProbs(doc.offsets, s / np.maximum(n, 1)[:, None], q / np.maximum(n, 1)[:, None])
+                for doc, (s, q, n) in zip(docs, sums)]
+
+    @torch.inference_mode()
+    def _run_batch(self, batch, sums) -> None:
+        width = max(len(w.input_ids) for _, w in batch)
+        pad = self.tokenizer.pad_token_id or 0
+        ids = torch.tensor([w.input_ids + [pad] * (width - len(w.input_ids)) for _, w in batch])
+        types = torch.tensor([w.token_type_ids + [0] * (width - len(w.input_ids)) for _, w in batch])
+        mask = torch.tensor([[1] * len(w.input_ids) + [0] * (width - len(w.input_ids)) for _, w in batch])
+        output = self.model(input_ids=ids, attention_mask=mask, token_type_ids=types)
+        section = output.section_logits.float().softmax(-1).numpy()
+        quantity = output.quantity_logits.float().softmax(-1).numpy()
+        for row, (d, window) in enumerate(batch):
+            index = np.asarray(window.token_index)
+            keep = index >= 0
+            sums[d][0][index[keep]] += section[row, : len(index)][keep]
+            sums[d][1][index[keep]] += quantity[row, : len(index)][keep]
+            sums[d][2][index[keep]] += 1
+
+    def tag(self, text: str, doc_id: str = "") -> Document:
+        return self.tag_many([text], [doc_id])[0]
+
+    def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
+        doc_ids = doc_ids or [""] * len(texts)
+        probs = self.token_probs(texts)
+        return [Document(doc_id, text, self._sections(text, p) + self._quantities(text, p))
+                for text, doc_id, p in zip(texts, doc_ids, probs)]
+
+    def confidence(self, text: str) -> float:
+        """Mean over tokens of the top probability of both heads (1.0 = fully sure)."""
+        (probs,) = self.token_probs([text])
+        if not len(probs.offsets):
+            return 1.0
+        return float((probs.section.max(-1).mean() + probs.quantity.max(-1).mean()) / 2)
+
+    def _sections(self, text: str, probs: TokenProbs) -> list[Span]:
+        starts = np.asarray([s for s, _ in probs.offsets] or [0])
+        roles = []
+        for start, end in sentence_spans(text):
+            first, last = np.searchsorted(starts, start), np.searchsorted(starts, end)
+            votes = probs.section[first:last].sum(0) if last > first else None
+            role = self.section_labels[int(votes.argmax())] if votes is not None else OUTSIDE
+            roles.append((start, end, role))
+        return merge_sentence_roles(text, roles)
+
+    def _quantities(self, text: str, probs: TokenProbs) -> list[Span]:
+        tags = [OUTSIDE] * len(text)
+        for (start, end), row in zip(probs.offsets, probs.quantity.argmax(-1)):
+            tag = self.quantity_labels[int(row)]
+            if end <= start or tag == OUTSIDE:
+                continue
+            tags[start] = tag
+            for i in range(start + 1, end):
+                tags[i] = "I-" + tag[2:]
+        return tags_to_spans(tags, QUANTITY)
+
+
+def merge_sentence_roles(text: str, roles: list[tuple[int, int, str]]) -> list[Span]:
+    """Section spans: maximal runs of same-role sentences inside one line."""
+    line_of = {}
+    for number, (start, end) in enumerate(line_spans(text)):
+        line_of[start] = number
+    spans: list[Span] = []
+    line, current = -1, None
+    for start, end, role in roles:
+        line = line_of.get(start, line)
+        same = current and current[2] == role and current[3] == line
+        if same:
+            current[1] = end
+            continue
+        if current and current[2] != OUTSIDE:
+            spans.append(Span(current[0], current[1], current[2], SECTION))
+        current = [start, end, role, line]
+    if current and current[2] != OUTSIDE:
+        spans.append(Span(current[0], current[1], current[2], SECTION))
+    return spans
+
+
+class RuleTagger:
+    """The rule tagger behind the same interface as ``Tagger``."""
+
+    name = "govtag-rules"
+
+    def tag(self, text: str, doc_id: str = "") -> Document:
+        from .rules import tag_document
+
+        return tag_document(text, doc_id)
+
+    def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
+        doc_ids = doc_ids or [""] * len(texts)
+        return [self.tag(text, doc_id) for text, doc_id in zip(texts, doc_ids)]
+
+
+def load_predictor(model_dir: str | Path | None = None, rules: bool = False, **options):
+    """The rule tagger when ``rules``, else the model in ``model_dir`` (default: shipped model)."""
+    return RuleTagger() if rules else Tagger.load(model_dir, **options)
+
+
+def section_at(sections: list[Span], offset: int) -> str | None:
+    for span in sections:
+        if span.start <= offset < span.end:
+            return span.label
+    return None
+
+
+def analyse(doc: Document) -> dict:
+    """A report's result: sections, and quantities with normalised values and their section."""
+    from .quantities import parse_quantity
+
+    sections = doc.layer(SECTION)
+    quantities = []
+    for span in doc.layer(QUANTITY):
+        text = doc.text[span.start:span.end]
+        value = parse_quantity(text, span.label).as_dict()
+        quantities.append({"label": span.label, "start": span.start, "end": span.end, "text": text,
+                           **value, "section": section_at(sections, span.start)})
+    return {
+        "doc_id": doc.doc_id,
+        "sections": [{"role": s.label, "start": s.start, "end": s.end, "text": doc.text[s.start:s.end]}
+                     for s in sections],
+        "quantities": quantities,
+    }

@@ -1,0 +1,149 @@
+"""Training with the Hugging Face Trainer: windows from Label Studio exports, both heads jointly.
+
+Each epoch is evaluated on dev windows with seqeval (quantities, strict IOB2) and a token-level
+macro F1 of section roles; the best checkpoint by their mean is kept and saved, with its
+tokenizer and a model card, to ``<output>/model``. ``resume=True`` continues from the last
+checkpoint in ``<output>/checkpoints``. Dev documents must not appear in the training data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from datasets import Dataset
+from seqeval.metrics import f1_score
+from seqeval.scheme import IOB2
+from sklearn.metrics import f1_score as sk_f1
+from transformers import AutoTokenizer, Trainer, TrainingArguments, set_seed
+from transformers.trainer_utils import get_last_checkpoint
+from transformers.utils import logging as transformers_logging
+
+from .config import Config, ConfigError, resolve_base
+from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, window_examples
+from .labels import QUANTITY, SECTION, Document
+from .labelstudio import read_export
+from .model import from_base
+
+log = logging.getLogger(__name__)
+transformers_logging.set_verbosity_error()
+
+
+def load_training_docs(config: Config) -> tuple[list[Document], list[Document]]:
+    """Train (gold plus silver) and dev documents; refuse dev documents seen in training."""
+    train = read_export(config.data.train)
+    if config.data.silver:
+        train += read_export(config.data.silver)
+    dev = read_export(config.data.dev)
+    train_texts = {doc.text for doc in train}
+    leaked = [doc.doc_id for doc in dev if doc.text in train_texts]
+    if leaked:
+        raise ConfigError(f"dev documents also in the training data: {', '.join(leaked)}")
+    return train, dev
+
+
+def build_dataset(tokenizer, docs: list[Document], settings: WindowSettings, layers: list[str]) -> Dataset:
+    rows = [row for doc in docs for row in window_examples(tokenizer, doc, settings)]
+    for row in rows:
+        for layer in (SECTION, QUANTITY):
+            if layer not in layers:
+                row[f"{layer}_labels"] = [IGNORE] * len(row["input_ids"])
+    return Dataset.from_list(rows)
+
+
+def collate(features: list[dict]) -> dict:
+    width = max(len(f["input_ids"]) for f in features)
+
+    def padded(key, fill):
+        return torch.tensor([list(f[key]) + [fill] * (width - len(f[key])) for f in features])
+
+    return {
+        "input_ids": padded("input_ids", 0),
+        "token_type_ids": padded("token_type_ids", 0),
+        "attention_mask": torch.tensor([[1] * len(f["input_ids"]) + [0] * (width - len(f["input_ids"]))
+                                        for f in features]),
+        "section_labels": padded("section_labels", IGNORE),
+        "quantity_labels": padded("quantity_labels", IGNORE),
+    }
+
+
+def compute_metrics(eval_pred) -> dict:
+    """Window-level dev metrics: quantity strict F1 (seqeval), section token macro F1, their mean."""
+    section_logits, quantity_logits = eval_pred.predictions
+    section_gold, quantity_gold = eval_pred.label_ids
+    quantity_f1 = _quantity_f1(quantity_logits.argmax(-1), quantity_gold)
+    keep = section_gold != IGNORE
+    section_f1 = sk_f1(section_gold[keep], section_logits.argmax(-1)[keep], labels=[1, 2, 3],
+                       average="macro", zero_division=0)
+    return {"quantity_f1": quantity_f1, "section_macro_f1": float(section_f1),
+            "score": (quantity_f1 + float(section_f1)) / 2}
+
+
+def _quantity_f1(predicted: np.ndarray, gold: np.ndarray) -> float:
+    true_rows, pred_rows = [], []
+    for pred_row, gold_row in zip(predicted, gold):
+        keep = gold_row != IGNORE
+        true_rows.append([QUANTITY_TAGS[i] for i in gold_row[keep]])
+        pred_rows.append([QUANTITY_TAGS[i] for i in pred_row[keep]])
+    return float(f1_score(true_rows, pred_rows, mode="strict", scheme=IOB2, zero_division=0))
+
+
+def training_arguments(config: Config, checkpoints: Path) -> TrainingArguments:
+    t = config.training
+    return TrainingArguments(
+        output_dir=str(checkpoints), num_train_epochs=t.epochs, max_steps=t.max_steps,
+        per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size * 2,
+        learning_rate=t.learning_rate, weight_decay=t.weight_decay, warmup_steps=t.warmup_ratio,
+        seed=t.seed, data_seed=t.seed, eval_strategy="epoch", save_strategy="epoch",
+        save_total_limit=2, load_best_model_at_end=True, metric_for_best_model="score",
+        greater_is_better=True, label_names=["section_labels", "quantity_labels"],
+        logging_steps=20, report_to=[], use_cpu=not torch.cuda.is_available(),
+        dataloader_num_workers=0, remove_unused_columns=False, disable_tqdm=False,
+    )
+
+
+def train(config: Config, resume: bool = False) -> Path:
+    """Train from a validated config; returns the directory of the saved best model."""
+    set_seed(config.training.seed)
+    base = resolve_base(config.base_model)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer.model_max_length = 10**9  # documents are windowed by govtag, never truncated
+    w = config.windows
+    settings = WindowSettings(w.length, w.stride, w.heading_context, w.context_tokens)
+    train_docs, dev_docs = load_training_docs(config)
+    train_set = build_dataset(tokenizer, train_docs, settings, config.layers)
+    dev_set = build_dataset(tokenizer, dev_docs, settings, config.layers)
+    log.info("%d training windows from %d documents, %d dev windows", len(train_set),
+             len(train_docs), len(dev_set))
+    model = from_base(base, window_length=w.length, stride=w.stride, heading_context=w.heading_context,
+                      context_tokens=w.context_tokens)
+    output = Path(config.output)
+    checkpoints = output / "checkpoints"
+    trainer = Trainer(model=model, args=training_arguments(config, checkpoints), data_collator=collate,
+                      train_dataset=train_set, eval_dataset=dev_set, compute_metrics=compute_metrics)
+    last = get_last_checkpoint(str(checkpoints)) if resume and checkpoints.is_dir() else None
+    trainer.train(resume_from_checkpoint=last)
+    return save_model(trainer, tokenizer, config, output / "model", len(train_docs))
+
+
+def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_docs: int) -> Path:
+    staging = model_dir.with_name(model_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    trainer.model.config.name_or_path = model_dir.name
+    trainer.save_model(str(staging))
+    tokenizer.save_pretrained(str(staging))
+    summary = {"config": asdict(config), "train_documents": n_docs,
+               "best_dev_window_metric": trainer.state.best_metric,
+               "log_history": trainer.state.log_history}
+    (staging / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1),
+                                           encoding="utf-8")
+    for leftover in staging.glob("training_args.bin"):
+        leftover.unlink()
+    shutil.rmtree(model_dir, ignore_errors=True)
+    staging.rename(model_dir)
+    return model_dir
