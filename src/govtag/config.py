@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class WindowConfig:
 
 @dataclass
 class TrainingConfig:
-    epochs: float = 8
+    epochs: float = 8.0
     batch_size: int = 16
     learning_rate: float = 2e-4
     weight_decay: float = 0.01
@@ -56,6 +57,7 @@ class TrainingConfig:
 @dataclass
 class Config:
     base_model: str = "albert-tiny"
+    rule_features: bool = False  # give the heads the rule tagger's tags as extra features
     output: str = "runs/default"
     layers: list[str] = field(default_factory=lambda: list(LAYERS))
     data: DataConfig = field(default_factory=DataConfig)
@@ -117,11 +119,18 @@ def _coerce(name: str, spec, value):
             raise ConfigError(f"'{name}' must be true or false, not {value!r}")
         return value
     if kind in (int, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):  # PyYAML reads 2e-4 (no dot) as a string
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise ConfigError(f"'{name}' must be a number, not {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ConfigError(f"'{name}' must be a number, not {value!r}")
         if kind is int and value != int(value):
             raise ConfigError(f"'{name}' must be a whole number, not {value!r}")
         return kind(value)
+    if kind is str and not isinstance(value, str):
+        raise ConfigError(f"'{name}' must be a string, not {value!r}")
     return value
 
 

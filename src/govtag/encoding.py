@@ -32,6 +32,7 @@ class WindowSettings:
     stride: int = 64
     heading_context: bool = True
     context_tokens: int = 32
+    rule_features: bool = False
 
 
 @dataclass
@@ -41,6 +42,8 @@ class TokenisedDoc:
     input_ids: list[int]
     offsets: list[tuple[int, int]]
     contexts: list[str]
+    rule_section_ids: list[int] | None = None
+    rule_quantity_ids: list[int] | None = None
 
 
 @dataclass
@@ -48,6 +51,14 @@ class Window:
     input_ids: list[int]
     token_type_ids: list[int]
     token_index: list[int]  # position of each input token in the document's tokens, -1 for context
+
+    def rule_ids(self, doc: TokenisedDoc) -> tuple[list[int], list[int]] | None:
+        """The rule tagger's section and quantity tag ids at each input token (0 outside the body)."""
+        if doc.rule_section_ids is None:
+            return None
+        section = [doc.rule_section_ids[i] if i >= 0 else 0 for i in self.token_index]
+        quantity = [doc.rule_quantity_ids[i] if i >= 0 else 0 for i in self.token_index]
+        return section, quantity
 
 
 def heading_level(line: str) -> int | None:
@@ -77,10 +88,10 @@ def heading_paths(text: str) -> list[tuple[int, str]]:
     return changes
 
 
-def tokenise(tokenizer, text: str) -> TokenisedDoc:
+def tokenise(tokenizer, text: str, rule_features: bool = False) -> TokenisedDoc:
     """Tokenise the normalised text once, keeping offsets and the heading path at each token."""
     encoding = tokenizer(normalise(text), add_special_tokens=False, return_offsets_mapping=True,
-                         return_attention_mask=False, return_token_type_ids=False)
+                         return_attention_mask=False, return_token_type_ids=False, verbose=False)
     offsets = [tuple(o) for o in encoding["offset_mapping"]]
     changes = heading_paths(text)
     contexts, current, next_change = [], "", 0
@@ -89,7 +100,13 @@ def tokenise(tokenizer, text: str) -> TokenisedDoc:
             current = changes[next_change][1]
             next_change += 1
         contexts.append(current)
-    return TokenisedDoc(list(encoding["input_ids"]), offsets, contexts)
+    tokens = TokenisedDoc(list(encoding["input_ids"]), offsets, contexts)
+    if rule_features:
+        from .rules import tag_document
+
+        rule_doc = tag_document(text)
+        tokens.rule_section_ids, tokens.rule_quantity_ids = token_label_ids(rule_doc, tokens, fill=0)
+    return tokens
 
 
 def window_starts(n_tokens: int, body: int, stride: int) -> list[int]:
@@ -127,22 +144,20 @@ def _assemble(tokenizer, context_ids: list[int], body_ids: list[int], first: int
     return Window(ids, types, index)
 
 
-def token_label_ids(doc: Document, tokens: TokenisedDoc) -> tuple[list[int], list[int]]:
-    """Per-token label ids of both layers, taken from each token's first character."""
+def token_label_ids(doc: Document, tokens: TokenisedDoc,
+                    fill: int = IGNORE) -> tuple[list[int], list[int]]:
+    """Per-token label ids of both layers, taken from each token's first character.
+
+    A token that covers no character gets ``fill``.
+    """
     section_chars = _section_roles(doc)
     quantity_chars = spans_to_tags(doc.layer(QUANTITY), len(doc.text))
     section_ids, quantity_ids = [], []
     for start, end in tokens.offsets:
-        section_ids.append(SECTION_TAGS.index(section_chars[start]) if end > start else IGNORE)
-        quantity_ids.append(_quantity_tag_id(quantity_chars, start, end))
+        empty = end <= start
+        section_ids.append(fill if empty else SECTION_TAGS.index(section_chars[start]))
+        quantity_ids.append(fill if empty else QUANTITY_TAGS.index(quantity_chars[start]))
     return section_ids, quantity_ids
-
-
-def _quantity_tag_id(char_tags: list[str], start: int, end: int) -> int:
-    if end <= start:
-        return IGNORE
-    tag = char_tags[start]
-    return QUANTITY_TAGS.index(tag)
 
 
 def _section_roles(doc: Document) -> list[str]:
@@ -154,14 +169,18 @@ def _section_roles(doc: Document) -> list[str]:
 
 def window_examples(tokenizer, doc: Document, settings: WindowSettings) -> list[dict]:
     """Training examples (input ids, token types, both label sequences) for one document."""
-    tokens = tokenise(tokenizer, doc.text)
+    tokens = tokenise(tokenizer, doc.text, settings.rule_features)
     section_ids, quantity_ids = token_label_ids(doc, tokens)
     examples = []
     for window in make_windows(tokenizer, tokens, settings):
-        examples.append({
+        example = {
             "input_ids": window.input_ids,
             "token_type_ids": window.token_type_ids,
             "section_labels": [section_ids[i] if i >= 0 else IGNORE for i in window.token_index],
             "quantity_labels": [quantity_ids[i] if i >= 0 else IGNORE for i in window.token_index],
-        })
+        }
+        rule_ids = window.rule_ids(tokens)
+        if rule_ids:
+            example["rule_section_ids"], example["rule_quantity_ids"] = rule_ids
+        examples.append(example)
     return examples

@@ -59,6 +59,8 @@ def task_to_document(task: dict, source: str = "annotations") -> Document:
         raise ExportError("task data has no 'text' string")
     doc_id = str(task["data"].get("doc_id") or task.get("id") or "")
     results = _results(task, source)
+    if not all(isinstance(item, dict) for item in results):
+        raise ExportError("a result item is not a JSON object")
     spans = [_result_to_span(item, text) for item in results if item.get("type", "labels") == "labels"]
     doc = Document(doc_id, text, spans)
     try:
@@ -118,7 +120,8 @@ def parse_tasks(tasks: object, source: str = "annotations") -> tuple[list[Docume
         try:
             docs.append(task_to_document(task, source))
         except ExportError as err:
-            doc_id = task.get("data", {}).get("doc_id") if isinstance(task, dict) else None
+            data = task.get("data") if isinstance(task, dict) else None
+            doc_id = data.get("doc_id") if isinstance(data, dict) else None
             rejected.append(Rejected(task_id, doc_id, str(err)))
     return docs, rejected
 

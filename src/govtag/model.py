@@ -23,7 +23,7 @@ class GovtagConfig(PretrainedConfig):
 
     def __init__(self, encoder: dict | None = None, section_labels: list[str] | None = None,
                  quantity_labels: list[str] | None = None, window_length: int = 256, stride: int = 64,
-                 heading_context: bool = True, context_tokens: int = 32,
+                 heading_context: bool = True, context_tokens: int = 32, rule_features: bool = False,
                  classifier_dropout: float = 0.1, base_model: str = "", **kwargs):
         self.encoder = encoder or {}
         self.section_labels = list(section_labels or SECTION_TAGS)
@@ -32,6 +32,7 @@ class GovtagConfig(PretrainedConfig):
         self.stride = stride
         self.heading_context = heading_context
         self.context_tokens = context_tokens
+        self.rule_features = rule_features
         self.classifier_dropout = classifier_dropout
         self.base_model = base_model
         super().__init__(**kwargs)
@@ -56,10 +57,12 @@ class GovtagModel(PreTrainedModel):
     def __init__(self, config: GovtagConfig):
         super().__init__(config)
         self.encoder = AutoModel.from_config(encoder_config(config), add_pooling_layer=False)
-        hidden = self.encoder.config.hidden_size
+        features = self.encoder.config.hidden_size
+        if config.rule_features:
+            features += len(config.section_labels) + len(config.quantity_labels)
         self.dropout = nn.Dropout(config.classifier_dropout)
-        self.section_head = nn.Linear(hidden, len(config.section_labels))
-        self.quantity_head = nn.Linear(hidden, len(config.quantity_labels))
+        self.section_head = nn.Linear(features, len(config.section_labels))
+        self.quantity_head = nn.Linear(features, len(config.quantity_labels))
         self.post_init()
 
     def _init_weights(self, module):
@@ -68,10 +71,12 @@ class GovtagModel(PreTrainedModel):
             module.bias.data.zero_()
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, section_labels=None,
-                quantity_labels=None, **_):
+                quantity_labels=None, rule_section_ids=None, rule_quantity_ids=None, **_):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
         hidden = self.dropout(hidden)
+        if self.config.rule_features:
+            hidden = torch.cat([hidden, self._rule_one_hot(rule_section_ids, rule_quantity_ids, hidden)], -1)
         section_logits = self.section_head(hidden)
         quantity_logits = self.quantity_head(hidden)
         loss = None
@@ -81,6 +86,14 @@ class GovtagModel(PreTrainedModel):
                     + loss_fn(quantity_logits.flatten(0, 1), quantity_labels.flatten()))
         return TaggerOutput(loss=loss, section_logits=section_logits,
                             quantity_logits=quantity_logits)
+
+    def _rule_one_hot(self, section_ids, quantity_ids, hidden) -> torch.Tensor:
+        """The rule tagger's tags as one-hot features beside each token's hidden state."""
+        if section_ids is None or quantity_ids is None:
+            raise ValueError("this model uses rule features: pass rule_section_ids and rule_quantity_ids")
+        section = nn.functional.one_hot(section_ids, len(self.config.section_labels))
+        quantity = nn.functional.one_hot(quantity_ids, len(self.config.quantity_labels))
+        return torch.cat([section, quantity], -1).to(hidden.dtype)
 
 
 def from_base(base_dir: str, **settings) -> GovtagModel:

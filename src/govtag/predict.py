@@ -47,7 +47,7 @@ class Tagger:
         self.name = name or getattr(model.config, "name_or_path", "") or "govtag"
         config = model.config
         self.settings = WindowSettings(config.window_length, config.stride, config.heading_context,
-                                       config.context_tokens)
+                                       config.context_tokens, config.rule_features)
         self.section_labels = list(config.section_labels)
         self.quantity_labels = list(config.quantity_labels)
 
@@ -66,7 +66,7 @@ class Tagger:
 
     def token_probs(self, texts: list[str]) -> list[TokenProbs]:
         """Averaged token probabilities of every text, all windows batched together."""
-        docs = [tokenise(self.tokenizer, text) for text in texts]
+        docs = [tokenise(self.tokenizer, text, self.settings.rule_features) for text in texts]
         windows = [(d, w) for d, doc in enumerate(docs)
                    for w in make_windows(self.tokenizer, doc, self.settings)]
         sums = [(np.zeros((len(doc.input_ids), len(self.section_labels)), np.float32),
@@ -74,18 +74,27 @@ class Tagger:
                  np.zeros(len(doc.input_ids), np.float32)) for doc in docs]
         windows.sort(key=lambda item: len(item[1].input_ids))
         for first in range(0, len(windows), self.batch_size):
-            self._run_batch(windows[first:first + self.batch_size], sums)
+            self._run_batch(windows[first:first + self.batch_size], docs, sums)
         return [TokenProbs(doc.offsets, s / np.maximum(n, 1)[:, None], q / np.maximum(n, 1)[:, None])
                 for doc, (s, q, n) in zip(docs, sums)]
 
     @torch.inference_mode()
-    def _run_batch(self, batch, sums) -> None:
+    def _run_batch(self, batch, docs, sums) -> None:
         width = max(len(w.input_ids) for _, w in batch)
-        pad = self.tokenizer.pad_token_id or 0
-        ids = torch.tensor([w.input_ids + [pad] * (width - len(w.input_ids)) for _, w in batch])
-        types = torch.tensor([w.token_type_ids + [0] * (width - len(w.input_ids)) for _, w in batch])
-        mask = torch.tensor([[1] * len(w.input_ids) + [0] * (width - len(w.input_ids)) for _, w in batch])
-        output = self.model(input_ids=ids, attention_mask=mask, token_type_ids=types)
+
+        def padded(rows, fill):
+            return torch.tensor([row + [fill] * (width - len(row)) for row in rows])
+
+        inputs = {
+            "input_ids": padded([w.input_ids for _, w in batch], self.tokenizer.pad_token_id or 0),
+            "token_type_ids": padded([w.token_type_ids for _, w in batch], 0),
+            "attention_mask": padded([[1] * len(w.input_ids) for _, w in batch], 0),
+        }
+        if self.settings.rule_features:
+            rule_ids = [w.rule_ids(docs[d]) for d, w in batch]
+            inputs["rule_section_ids"] = padded([r[0] for r in rule_ids], 0)
+            inputs["rule_quantity_ids"] = padded([r[1] for r in rule_ids], 0)
+        output = self.model(**inputs)
         section = output.section_logits.float().softmax(-1).numpy()
         quantity = output.quantity_logits.float().softmax(-1).numpy()
         for row, (d, window) in enumerate(batch):

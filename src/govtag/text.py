@@ -66,15 +66,33 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    if len(data) < 4 or len(data) % 2:
+    # Chinese text in UTF-16 has NULs only where it has ASCII, often a few per cent of the
+    # characters, so a NUL-share threshold misses it: try the likelier byte order first and keep
+    # the decoding that reads as text.
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:
         return None
-    even_nuls = data[0::2].count(0) / (len(data) // 2)
-    odd_nuls = data[1::2].count(0) / (len(data) // 2)
-    if odd_nuls > 0.3 and even_nuls < 0.05:
-        return "utf-16-le"
-    if even_nuls > 0.3 and odd_nuls < 0.05:
-        return "utf-16-be"
+    even_nuls, odd_nuls = data[0::2].count(0), data[1::2].count(0)
+    order = ("utf-16-le", "utf-16-be") if odd_nuls >= even_nuls else ("utf-16-be", "utf-16-le")
+    for encoding in order:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _reads_as_text(text):
+            return encoding
     return None
+
+
+_TEXT_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x2BFF), (0x3000, 0x30FF), (0x3400, 0x4DBF),
+                (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+
+
+def _reads_as_text(text: str) -> bool:
+    def is_text(ch: str) -> bool:
+        code = ord(ch)
+        return ch in "\n\r\t" or any(low <= code <= high for low, high in _TEXT_RANGES)
+
+    return sum(map(is_text, text)) >= 0.95 * len(text)
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:

@@ -62,7 +62,7 @@ def collate(features: list[dict]) -> dict:
     def padded(key, fill):
         return torch.tensor([list(f[key]) + [fill] * (width - len(f[key])) for f in features])
 
-    return {
+    batch = {
         "input_ids": padded("input_ids", 0),
         "token_type_ids": padded("token_type_ids", 0),
         "attention_mask": torch.tensor([[1] * len(f["input_ids"]) + [0] * (width - len(f["input_ids"]))
@@ -70,6 +70,10 @@ def collate(features: list[dict]) -> dict:
         "section_labels": padded("section_labels", IGNORE),
         "quantity_labels": padded("quantity_labels", IGNORE),
     }
+    if "rule_section_ids" in features[0]:
+        batch["rule_section_ids"] = padded("rule_section_ids", 0)
+        batch["rule_quantity_ids"] = padded("rule_quantity_ids", 0)
+    return batch
 
 
 def compute_metrics(eval_pred) -> dict:
@@ -114,14 +118,15 @@ def train(config: Config, resume: bool = False) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(base)
     tokenizer.model_max_length = 10**9  # documents are windowed by govtag, never truncated
     w = config.windows
-    settings = WindowSettings(w.length, w.stride, w.heading_context, w.context_tokens)
+    settings = WindowSettings(w.length, w.stride, w.heading_context, w.context_tokens,
+                              config.rule_features)
     train_docs, dev_docs = load_training_docs(config)
     train_set = build_dataset(tokenizer, train_docs, settings, config.layers)
     dev_set = build_dataset(tokenizer, dev_docs, settings, config.layers)
     log.info("%d training windows from %d documents, %d dev windows", len(train_set),
              len(train_docs), len(dev_set))
     model = from_base(base, window_length=w.length, stride=w.stride, heading_context=w.heading_context,
-                      context_tokens=w.context_tokens)
+                      context_tokens=w.context_tokens, rule_features=config.rule_features)
     output = Path(config.output)
     checkpoints = output / "checkpoints"
     trainer = Trainer(model=model, args=training_arguments(config, checkpoints), data_collator=collate,
