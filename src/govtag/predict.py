@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from transformers import AutoTokenizer
+from transformers.utils import logging as transformers_logging
 
 from .encoding import WindowSettings, make_windows, tokenise
 from .labels import OUTSIDE, QUANTITY, SECTION, Document, Span, tags_to_spans
@@ -58,8 +59,11 @@ class Tagger:
         model_dir = Path(model_dir) if model_dir else default_model_dir()
         if not (model_dir / "config.json").is_file():
             raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
         model = GovtagModel.from_pretrained(model_dir)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        tokenizer.model_max_length = 10**9  # govtag windows long reports itself
         if quantize:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         return cls(model, tokenizer, batch_size, name=model_dir.name)

@@ -1,0 +1,134 @@
+"""Throughput and peak memory of govtag's predictor against the Hugging Face pipeline.
+
+Runs each method in its own child process (so peak RSS is its own) over the same texts and model:
+  govtag          Tagger.tag_many (batched windows, one tokenisation, inference_mode)
+  govtag-int8     the same with int8 dynamic quantisation
+  hf-pipeline     pipeline("token-classification", stride=...) over the quantity head
+and a peak-RSS run of govtag on one ~60k-character report. Prints chars/s, peak RSS and the ratio.
+
+  python benchmarks/predict_speed.py [--corpus DIR] [--model DIR] [--reports 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus_texts(corpus: Path, count: int) -> list[str]:
+    from govtag.text import read_report
+
+    files = sorted(corpus.glob("*.txt"))
+    if len(files) < count:
+        sys.exit(f"{corpus}: need {count} .txt reports, found {len(files)}")
+    step = len(files) // count
+    return [read_report(f) for f in files[::step][:count]]
+
+
+def long_text(corpus: Path, chars: int = 60_000) -> str:
+    from govtag.text import read_report
+
+    parts, total = [], 0
+    for path in sorted(corpus.glob("*.txt")):
+        parts.append(read_report(path))
+        total += len(parts[-1])
+        if total >= chars:
+            break
+    return "\n".join(parts)[:chars]
+
+
+def run_govtag(texts: list[str], model: str | None, quantize: bool) -> float:
+    from govtag.predict import Tagger
+
+    tagger = Tagger.load(model, quantize=quantize)
+    tagger.tag_many(texts[:1])  # warm-up
+    start = time.perf_counter()
+    for first in range(0, len(texts), 8):
+        tagger.tag_many(texts[first:first + 8])
+    return time.perf_counter() - start
+
+
+def run_pipeline(texts: list[str], model: str | None) -> float:
+    import torch
+    from transformers import AutoTokenizer, pipeline
+    from transformers.modeling_outputs import TokenClassifierOutput
+
+    from govtag.model import GovtagModel
+    from govtag.predict import default_model_dir
+    from govtag.text import normalise
+
+    class QuantityHead(GovtagModel):
+        """The quantity head alone, shaped as a standard token classifier for the pipeline."""
+
+        def forward(self, input_ids, attention_mask=None, token_type_ids=None, **_):
+            out = super().forward(input_ids, attention_mask, token_type_ids)
+            return TokenClassifierOutput(logits=out.quantity_logits)
+
+    path = Path(model) if model else default_model_dir()
+    network = QuantityHead.from_pretrained(path).eval()
+    network.config.id2label = dict(enumerate(network.config.quantity_labels))
+    network.config.label2id = {v: k for k, v in network.config.id2label.items()}
+    if network.config.rule_features:
+        sys.exit("the pipeline comparison needs a model without rule features")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    tokenizer.model_max_length = network.config.window_length
+    tagger = pipeline("token-classification", model=network, tokenizer=tokenizer, device=-1,
+                      stride=network.config.stride, aggregation_strategy="simple")
+    tagger(normalise(texts[0][:500]))
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for text in texts:
+            tagger(normalise(text))
+    return time.perf_counter() - start
+
+
+def child(args) -> None:
+    corpus = Path(args.corpus)
+    texts = [long_text(corpus)] if args.method == "govtag-60k" else corpus_texts(corpus, args.reports)
+    if args.method == "hf-pipeline":
+        seconds = run_pipeline(texts, args.model)
+    else:
+        seconds = run_govtag(texts, args.model, quantize=args.method == "govtag-int8")
+    chars = sum(len(t) for t in texts)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"method": args.method, "chars": chars, "seconds": seconds,
+                      "chars_per_s": chars / seconds, "peak_rss_mb": peak_mb}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "reports"))
+    parser.add_argument("--model", default=None, help="model directory (default: models/default)")
+    parser.add_argument("--reports", type=int, default=20)
+    parser.add_argument("--method", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.method:
+        return child(args)
+    results = {}
+    for method in ("govtag", "govtag-int8", "hf-pipeline", "govtag-60k"):
+        command = [sys.executable, __file__, "--method", method, "--corpus", args.corpus,
+                   "--reports", str(args.reports)] + (["--model", args.model] if args.model else [])
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode:
+            print(f"{method}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+            continue
+        results[method] = json.loads(done.stdout.strip().splitlines()[-1])
+        r = results[method]
+        print(f"{method:12s} {r['chars']:>8,d} chars  {r['chars_per_s']:>9,.0f} chars/s  "
+              f"peak RSS {r['peak_rss_mb']:,.0f} MB")
+    if "hf-pipeline" in results:
+        for method in ("govtag", "govtag-int8"):
+            if method in results:
+                ratio = results[method]["chars_per_s"] / results["hf-pipeline"]["chars_per_s"]
+                print(f"{method} / hf-pipeline speed ratio: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

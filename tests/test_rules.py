@@ -1,0 +1,132 @@
+"""Tests for govtag.rules: the rule-based quantity and section tagger on township-style texts."""
+
+from pathlib import Path
+
+import pytest
+
+from govtag.labels import check_document
+from govtag.rules import tag_document, tag_quantities, tag_sections
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def read_fixture(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def quantities(text: str) -> list[tuple[str, str]]:
+    return [(text[s.start:s.end], s.label) for s in tag_quantities(text)]
+
+
+def sections(text: str) -> list[tuple[str, str]]:
+    return [(s.label, text[s.start:s.end]) for s in tag_sections(text)]
+
+
+def role_of(text: str, fragment: str) -> str | None:
+    """The section label covering the start of ``fragment`` (None when outside)."""
+    start = text.index(fragment)
+    return next((s.label for s in tag_sections(text) if s.start <= start < s.end), None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("全鄉新種茶葉1.85萬畝。", [("1.85萬畝", "AREA")]),
+    ("增長１２．８％，投入１４３１萬元", [("１２．８％", "PERCENT"), ("１４３１萬元", "MONEY")]),
+    ("為195户705人發放救助金", [("195户", "COUNT"), ("705人", "COUNT")]),
+    ("招收3-11歲兒童", [("3-11歲", "MEASURE")]),
+    ("争取资金5万至10万元，建设20—30亩", [("5万至10万元", "MONEY"), ("20—30亩", "AREA")]),
+    ("累计达到1000余万元以上", [("1000余万元", "MONEY")]),
+    ("提高3个百分点，增长2.6倍，占百分之九十", [
+        ("3个百分点", "PERCENT"), ("2.6倍", "PERCENT"), ("百分之九十", "PERCENT")]),
+    ("惠及8万市民和6万余人次", [("8万市民", "COUNT"), ("6万余人次", "COUNT")]),
+    ("人均9500元/人/年，约4公里", [("9500元/人/年", "MONEY"), ("4公里", "MEASURE")]),
+    ("新建村级卫生室两座，连续三年获评先进", [("两座", "COUNT"), ("三年", "MEASURE")]),
+])
+def test_quantity_spans(text, expected):
+    assert quantities(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "2022年2月18日10:21召开会议",
+    "选派第一书记，排名第5位",
+    "编制“十四五”规划，发展“一村一品”，服务三农",
+    "G241国道沿线PM2.5浓度下降",
+    "五年来，实施三年行动，打造三大平台",
+    "一是抓党建，二是抓产业",
+])
+def test_non_quantities_are_ignored(text):
+    assert quantities(text) == []
+
+
+def test_offsets_index_the_original_text():
+    text = "產量５１９０００斤，面積１．８５萬畝"
+    spans = tag_quantities(text)
+    assert [(s.start, s.end) for s in spans] == [(2, 9), (12, 18)]
+
+
+def test_township_report_quantities():
+    text = read_fixture("township_report.txt")
+    assert quantities(text) == [
+        ("1.85万亩", "AREA"), ("120个", "COUNT"), ("56.3万元", "MONEY"), ("12.8%", "PERCENT"),
+        ("195户", "COUNT"), ("705人", "COUNT"), ("3.6万元", "MONEY"), ("两座", "COUNT"),
+        ("500亩", "AREA"),
+    ]
+
+
+def test_township_report_sections():
+    text = read_fixture("township_report.txt")
+    assert role_of(text, "xx镇20__年工作总结") is None
+    for metadata in ("来源：", "发布时间：", "浏览次数："):
+        assert role_of(text, metadata) is None
+    assert role_of(text, "20__年，在县委") == "成绩"
+    assert role_of(text, "现将有关情况汇报如下") is None
+    assert role_of(text, "一、20__年工作开展情况") == "成绩"
+    assert role_of(text, "（二）民生保障") == "成绩"
+    assert role_of(text, "二、存在的问题") == "问题"
+    assert role_of(text, "二是基础设施仍有短板") == "问题"
+    assert role_of(text, "三、下一步工作打算") == "计划"
+    assert role_of(text, "加快推进G241国道") == "计划"
+    assert role_of(text, "附件：") is None
+
+
+def test_section_spans_are_maximal_runs_inside_one_line():
+    text = read_fixture("township_report.txt")
+    problems = [span for label, span in sections(text) if label == "问题"]
+    assert problems == ["二、存在的问题",
+                        "一是产业规模偏小，龙头企业带动能力不强。二是基础设施仍有短板，部分村组道路年久失修。"]
+    assert all("\n" not in span for _, span in sections(text))
+
+
+def test_traditional_report_with_full_width_digits():
+    text = read_fixture("township_traditional.txt")
+    assert quantities(text) == [
+        ("１．８５萬畝", "AREA"), ("５１９０００斤", "MEASURE"), ("３．５％", "PERCENT"),
+        ("１４３１萬元", "MONEY"), ("１２．６公里", "MEASURE"), ("８萬餘人", "COUNT"),
+        ("3-11歲", "MEASURE"), ("百分之百", "PERCENT"), ("5万至10万元", "MONEY"),
+        ("20—30畝", "AREA"),
+    ]
+    assert role_of(text, "全鄉糧食") == "成绩"
+    assert role_of(text, "群眾增收渠道單一") == "问题"
+    assert role_of(text, "我們將爭取") == "计划"
+
+
+def test_headingless_village_report_follows_sentence_cues():
+    text = read_fixture("township_village_brief.txt")
+    assert role_of(text, "發布時間") is None
+    assert role_of(text, "今年以來") == "成绩"
+    assert role_of(text, "但也存在一些問題") == "问题"
+    assert role_of(text, "下一步，我村") == "计划"
+
+
+def test_salutation_and_thanks_are_outside():
+    text = ("一、2023年工作回顾\n各位代表！\n全年新增就业5611人。"
+            "在此，我代表镇人民政府，向全镇干部群众表示衷心的感谢！\n二、2024年工作安排\n力争新增就业6000人。")
+    assert sections(text) == [("成绩", "一、2023年工作回顾"), ("成绩", "全年新增就业5611人。"),
+                              ("计划", "二、2024年工作安排"), ("计划", "力争新增就业6000人。")]
+
+
+def test_tag_document_is_a_valid_document():
+    text = read_fixture("township_report.txt")
+    doc = tag_document(text, "township_report")
+    check_document(doc)
+    assert doc.doc_id == "township_report"
+    assert doc.layer("quantity") and doc.layer("section")
