@@ -68,6 +68,7 @@ def _add_evaluate(commands) -> None:
     source.add_argument("--rules", action="store_true", help="evaluate the rule tagger")
     p.add_argument("-o", "--output", help="directory for metrics.json, section_confusion.png, documents.csv")
     p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the model")
+    p.add_argument("--stride", type=int, help="tokens shared by consecutive windows (default: the model's)")
     p.set_defaults(run=run_evaluate)
 
 
@@ -84,6 +85,7 @@ def _add_predict(commands) -> None:
     p.add_argument("-o", "--output", help="output file (written atomically); default stdout")
     p.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
     p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation (faster on CPU)")
+    p.add_argument("--stride", type=int, help="tokens shared by consecutive windows (default: the model's)")
     p.set_defaults(run=run_predict)
 
 
@@ -118,16 +120,18 @@ def run_train(args) -> int:
 
 
 def run_evaluate(args) -> int:
-    return _evaluate_and_print(args.model, args.rules, args.data, args.output, quantize=args.quantize)
+    return _evaluate_and_print(args.model, args.rules, args.data, args.output,
+                               quantize=args.quantize, stride=args.stride)
 
 
-def _evaluate_and_print(model, rules, data, output, quantize=False) -> int:
+def _evaluate_and_print(model, rules, data, output, quantize=False, stride=None) -> int:
     from .evaluate import evaluate_predictor, format_report, write_report
     from .labelstudio import read_export
     from .predict import load_predictor
 
     gold = read_export(data)
-    predictor = load_predictor(model, rules, quantize=quantize) if not rules else load_predictor(rules=True)
+    options = {} if rules else {"quantize": quantize, "stride": stride}
+    predictor = load_predictor(model, rules, **options)
     report = evaluate_predictor(predictor.tag, gold)
     print(format_report(report))
     if output:
@@ -141,7 +145,8 @@ def run_predict(args) -> int:
     from .inputs import iter_reports
     from .predict import analyse, load_predictor
 
-    options = {} if args.rules else {"batch_size": args.batch_size, "quantize": args.quantize}
+    options = {} if args.rules else {"batch_size": args.batch_size, "quantize": args.quantize,
+                                     "stride": args.stride}
     predictor = load_predictor(args.model, args.rules, **options)
     docs, failures = tag_inputs(predictor, iter_reports(args.paths or ["-"]))
     scores = None

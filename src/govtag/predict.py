@@ -54,8 +54,12 @@ class Tagger:
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None, batch_size: int = 32,
-             quantize: bool = False) -> "Tagger":
-        """Load a model directory (``None``: the shipped default); optionally int8-quantise it."""
+             quantize: bool = False, stride: int | None = None) -> "Tagger":
+        """Load a model directory (``None``: the shipped default).
+
+        ``quantize``: int8 dynamic quantisation of the linear layers (faster on CPU);
+        ``stride``: tokens shared by consecutive windows, instead of the model's training value.
+        """
         model_dir = Path(model_dir) if model_dir else default_model_dir()
         if not (model_dir / "config.json").is_file():
             raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
@@ -66,7 +70,10 @@ class Tagger:
         tokenizer.model_max_length = 10**9  # govtag windows long reports itself
         if quantize:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        return cls(model, tokenizer, batch_size, name=model_dir.name)
+        tagger = cls(model, tokenizer, batch_size, name=model_dir.name)
+        if stride is not None:
+            tagger.settings.stride = stride
+        return tagger
 
     def token_probs(self, texts: list[str]) -> list[TokenProbs]:
         """Averaged token probabilities of every text, all windows batched together."""
