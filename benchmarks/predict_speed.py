@@ -3,7 +3,9 @@
 Runs each method in its own child process (so peak RSS is its own) over the same texts and model:
   govtag          Tagger.tag_many (batched windows, one tokenisation, inference_mode)
   govtag-int8     the same with int8 dynamic quantisation
-  hf-pipeline     pipeline("token-classification", stride=...) over the quantity head
+  govtag-int8-s16 int8 and 16 shared tokens between windows instead of the trained 64
+  hf-pipeline     pipeline("token-classification", stride=...) over the quantity head (for a
+                  model with rule features it gets all-O rule tags: same compute, speed only)
 and a peak-RSS run of govtag on one ~60k-character report. Prints chars/s, peak RSS and the ratio.
 
   python benchmarks/predict_speed.py [--corpus DIR] [--model DIR] [--reports 20]
@@ -44,10 +46,10 @@ def long_text(corpus: Path, chars: int = 60_000) -> str:
     return "\n".join(parts)[:chars]
 
 
-def run_govtag(texts: list[str], model: str | None, quantize: bool) -> float:
+def run_govtag(texts: list[str], model: str | None, quantize: bool, stride: int | None) -> float:
     from govtag.predict import Tagger
 
-    tagger = Tagger.load(model, quantize=quantize)
+    tagger = Tagger.load(model, quantize=quantize, stride=stride)
     tagger.tag_many(texts[:1])  # warm-up
     start = time.perf_counter()
     for first in range(0, len(texts), 8):
@@ -68,15 +70,17 @@ def run_pipeline(texts: list[str], model: str | None) -> float:
         """The quantity head alone, shaped as a standard token classifier for the pipeline."""
 
         def forward(self, input_ids, attention_mask=None, token_type_ids=None, **_):
-            out = super().forward(input_ids, attention_mask, token_type_ids)
+            rules = {}
+            if self.config.rule_features:  # the pipeline cannot feed rule tags: zeros, same compute
+                rules = {"rule_section_ids": torch.zeros_like(input_ids),
+                         "rule_quantity_ids": torch.zeros_like(input_ids)}
+            out = super().forward(input_ids, attention_mask, token_type_ids, **rules)
             return TokenClassifierOutput(logits=out.quantity_logits)
 
     path = Path(model) if model else default_model_dir()
     network = QuantityHead.from_pretrained(path).eval()
     network.config.id2label = dict(enumerate(network.config.quantity_labels))
     network.config.label2id = {v: k for k, v in network.config.id2label.items()}
-    if network.config.rule_features:
-        sys.exit("the pipeline comparison needs a model without rule features")
     tokenizer = AutoTokenizer.from_pretrained(path)
     tokenizer.model_max_length = network.config.window_length
     tagger = pipeline("token-classification", model=network, tokenizer=tokenizer, device=-1,
@@ -95,7 +99,8 @@ def child(args) -> None:
     if args.method == "hf-pipeline":
         seconds = run_pipeline(texts, args.model)
     else:
-        seconds = run_govtag(texts, args.model, quantize=args.method == "govtag-int8")
+        seconds = run_govtag(texts, args.model, quantize="int8" in args.method,
+                             stride=16 if args.method.endswith("s16") else None)
     chars = sum(len(t) for t in texts)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"method": args.method, "chars": chars, "seconds": seconds,
@@ -112,7 +117,7 @@ def main() -> None:
     if args.method:
         return child(args)
     results = {}
-    for method in ("govtag", "govtag-int8", "hf-pipeline", "govtag-60k"):
+    for method in ("govtag", "govtag-int8", "govtag-int8-s16", "hf-pipeline", "govtag-60k"):
         command = [sys.executable, __file__, "--method", method, "--corpus", args.corpus,
                    "--reports", str(args.reports)] + (["--model", args.model] if args.model else [])
         done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -124,7 +129,7 @@ def main() -> None:
         print(f"{method:12s} {r['chars']:>8,d} chars  {r['chars_per_s']:>9,.0f} chars/s  "
               f"peak RSS {r['peak_rss_mb']:,.0f} MB")
     if "hf-pipeline" in results:
-        for method in ("govtag", "govtag-int8"):
+        for method in ("govtag", "govtag-int8", "govtag-int8-s16"):
             if method in results:
                 ratio = results[method]["chars_per_s"] / results["hf-pipeline"]["chars_per_s"]
                 print(f"{method} / hf-pipeline speed ratio: {ratio:.2f}x")
