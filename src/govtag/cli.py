@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -170,7 +171,7 @@ def run_preannotate(args) -> int:
                  "spans": [{"layer": s.layer, "label": s.label, "start": s.start, "end": s.end,
                             "text": d.text[s.start:s.end]} for s in d.layer(SECTION) + d.layer(QUANTITY)]}
                 for d in docs]
-        text = "".join(__import__("json").dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     else:
         text = render([], docs, "labelstudio", predictor.name)
     _emit(text, args.output)
