@@ -150,9 +150,7 @@ def run_predict(args) -> int:
                                      "stride": args.stride}
     predictor = load_predictor(args.model, args.rules, **options)
     docs, failures = tag_inputs(predictor, iter_reports(args.paths or ["-"]))
-    scores = None
-    if args.format == "labelstudio" and hasattr(predictor, "confidence"):
-        scores = [round(predictor.confidence(doc.text), 4) for doc in docs]
+    scores = [None if d.score is None else round(d.score, 4) for d in docs]
     text = render([analyse(d) for d in docs], docs, args.format, predictor.name, scores)
     _emit(text, args.output)
     return _exit_code(docs, failures)

@@ -46,6 +46,7 @@ class Document:
     doc_id: str
     text: str
     spans: list[Span] = field(default_factory=list)
+    score: float | None = None  # a model's confidence in its prediction, when one made it
 
     def layer(self, layer: str) -> list[Span]:
         return sorted(s for s in self.spans if s.layer == layer)

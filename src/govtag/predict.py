@@ -121,15 +121,13 @@ class Tagger:
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
         doc_ids = doc_ids or [""] * len(texts)
         probs = self.token_probs(texts)
-        return [Document(doc_id, text, self._sections(text, p) + self._quantities(text, p))
+        return [Document(doc_id, text, self._sections(text, p) + self._quantities(text, p),
+                         score=confidence_of(p))
                 for text, doc_id, p in zip(texts, doc_ids, probs)]
 
     def confidence(self, text: str) -> float:
         """Mean over tokens of the top probability of both heads (1.0 = fully sure)."""
-        (probs,) = self.token_probs([text])
-        if not len(probs.offsets):
-            return 1.0
-        return float((probs.section.max(-1).mean() + probs.quantity.max(-1).mean()) / 2)
+        return confidence_of(self.token_probs([text])[0])
 
     def _sections(self, text: str, probs: TokenProbs) -> list[Span]:
         starts = np.asarray([s for s, _ in probs.offsets] or [0])
@@ -151,6 +149,12 @@ class Tagger:
             for i in range(start + 1, end):
                 tags[i] = "I-" + tag[2:]
         return tags_to_spans(tags, QUANTITY)
+
+
+def confidence_of(probs: TokenProbs) -> float:
+    if not len(probs.offsets):
+        return 1.0
+    return float((probs.section.max(-1).mean() + probs.quantity.max(-1).mean()) / 2)
 
 
 def merge_sentence_roles(text: str, roles: list[tuple[int, int, str]]) -> list[Span]:
