@@ -4,6 +4,7 @@ Runs each method in its own child process (so peak RSS is its own) over the same
   govtag          Tagger.tag_many (batched windows, one tokenisation, inference_mode)
   govtag-int8     the same with int8 dynamic quantisation
   govtag-int8-s16 int8 and 16 shared tokens between windows instead of the trained 64
+  govtag-int8-s16-j2  the same in 2 single-threaded worker processes (govtag predict --jobs 2)
   hf-pipeline     pipeline("token-classification", stride=...) over the quantity head (for a
                   model with rule features it gets all-O rule tags: same compute, speed only)
 and a peak-RSS run of govtag on one ~60k-character report. Prints chars/s, peak RSS and the ratio.
@@ -46,15 +47,20 @@ def long_text(corpus: Path, chars: int = 60_000) -> str:
     return "\n".join(parts)[:chars]
 
 
-def run_govtag(texts: list[str], model: str | None, quantize: bool, stride: int | None) -> float:
-    from govtag.predict import Tagger
+def run_govtag(texts: list[str], model: str | None, quantize: bool, stride: int | None,
+               jobs: int = 1) -> float:
+    from govtag.predict import load_predictor
 
-    tagger = Tagger.load(model, quantize=quantize, stride=stride)
-    tagger.tag_many(texts[:1])  # warm-up
+    tagger = load_predictor(model, quantize=quantize, stride=stride, jobs=jobs)
+    tagger.tag_many(texts[:jobs])  # warm-up (and worker start)
     start = time.perf_counter()
-    for first in range(0, len(texts), 8):
-        tagger.tag_many(texts[first:first + 8])
-    return time.perf_counter() - start
+    step = 8 * jobs  # as govtag predict does
+    for first in range(0, len(texts), step):
+        tagger.tag_many(texts[first:first + step])
+    seconds = time.perf_counter() - start
+    if jobs > 1:
+        tagger.close()
+    return seconds
 
 
 def run_pipeline(texts: list[str], model: str | None) -> float:
@@ -100,9 +106,11 @@ def child(args) -> None:
         seconds = run_pipeline(texts, args.model)
     else:
         seconds = run_govtag(texts, args.model, quantize="int8" in args.method,
-                             stride=16 if args.method.endswith("s16") else None)
+                             stride=16 if "-s16" in args.method else None,
+                             jobs=2 if args.method.endswith("-j2") else 1)
     chars = sum(len(t) for t in texts)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = max(resource.getrusage(who).ru_maxrss
+                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     print(json.dumps({"method": args.method, "chars": chars, "seconds": seconds,
                       "chars_per_s": chars / seconds, "peak_rss_mb": peak_mb}))
 
@@ -117,7 +125,9 @@ def main() -> None:
     if args.method:
         return child(args)
     results = {}
-    for method in ("govtag", "govtag-int8", "govtag-int8-s16", "hf-pipeline", "govtag-60k"):
+    methods = ("govtag", "govtag-int8", "govtag-int8-s16", "govtag-int8-s16-j2", "hf-pipeline",
+               "govtag-60k")
+    for method in methods:
         command = [sys.executable, __file__, "--method", method, "--corpus", args.corpus,
                    "--reports", str(args.reports)] + (["--model", args.model] if args.model else [])
         done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -126,10 +136,10 @@ def main() -> None:
             continue
         results[method] = json.loads(done.stdout.strip().splitlines()[-1])
         r = results[method]
-        print(f"{method:12s} {r['chars']:>8,d} chars  {r['chars_per_s']:>9,.0f} chars/s  "
+        print(f"{method:18s} {r['chars']:>8,d} chars  {r['chars_per_s']:>9,.0f} chars/s  "
               f"peak RSS {r['peak_rss_mb']:,.0f} MB")
     if "hf-pipeline" in results:
-        for method in ("govtag", "govtag-int8", "govtag-int8-s16"):
+        for method in methods[:4]:
             if method in results:
                 ratio = results[method]["chars_per_s"] / results["hf-pipeline"]["chars_per_s"]
                 print(f"{method} / hf-pipeline speed ratio: {ratio:.2f}x")

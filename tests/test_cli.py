@@ -256,3 +256,19 @@ def test_train_bad_override_exits_2(capsys, tmp_path, tiny_exports):
     config = write_train_config(tmp_path, train, dev, tmp_path / "run")
     code, _, err = run(capsys, "train", config, "--set", "windows.lenght=128")
     assert code == 2 and "windows.lenght" in err
+
+
+@pytest.mark.slow
+def test_predict_with_two_jobs_matches_one_job(capsys, tmp_path, rules_model):
+    paths = [report_path(name) for name in REPORTS]
+    code, single, _ = run(capsys, "predict", "--model", rules_model, "--format", "jsonl", *paths)
+    assert code == 0
+    code, parallel, _ = run(capsys, "predict", "--model", rules_model, "--format", "jsonl",
+                            "--jobs", "2", *paths)
+    assert code == 0
+    assert parallel == single  # same reports, same order, same spans and values
+
+
+def test_predict_jobs_must_be_positive(capsys):
+    code, _, err = run(capsys, "predict", "--jobs", "0", report_path(REPORTS[0]))
+    assert code == 2 and "--jobs" in err

@@ -223,3 +223,18 @@ def test_overrides_are_validated(setup):
         load_config(_config(setup), {"windows.length": 4096})
     with pytest.raises(ConfigError, match="'training.seed' must be a number"):
         load_config(_config(setup), {"training.seed": "abc"})
+
+
+def test_rule_layers_default_to_both_heads_and_can_name_one(setup):
+    assert load_config(_config(setup)).rule_layers == ["section", "quantity"]
+    path = _config(setup, **{"layers: [section, quantity]":
+                             "layers: [section, quantity]\nrule_layers: [quantity]"})
+    assert load_config(path).rule_layers == ["quantity"]
+
+
+@pytest.mark.parametrize("layers", ["[sections]", "[]", "quantity"])
+def test_bad_rule_layers_name_the_key(setup, layers):
+    path = _config(setup, **{"layers: [section, quantity]":
+                             f"layers: [section, quantity]\nrule_layers: {layers}"})
+    with pytest.raises(ConfigError, match="'rule_layers'"):
+        load_config(path)

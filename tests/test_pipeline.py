@@ -212,3 +212,35 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, tiny_exports, monke
     eval_epochs = [row["epoch"] for row in history if "eval_loss" in row]
     assert eval_epochs == [1.0, 2.0]  # the first epoch's evaluation came from the checkpoint
     assert history[-1]["step"] == 2 * per_epoch
+
+
+def test_rule_layers_choose_which_head_sees_the_rule_tags():
+    import torch
+
+    from govtag.config import resolve_base
+    from govtag.model import RULE_PRIOR, from_base
+
+    model = from_base(resolve_base("albert-tiny"), rule_features=True, rule_layers=["quantity"])
+    hidden = model.encoder.config.hidden_size
+    n_section, n_quantity = len(model.config.section_labels), len(model.config.quantity_labels)
+    assert model.section_head.in_features == hidden
+    assert model.quantity_head.in_features == hidden + n_section + n_quantity
+    prior = model.quantity_head.weight[:, hidden + n_section:]
+    assert torch.equal(prior, RULE_PRIOR * torch.eye(n_quantity))
+    ids = torch.tensor([[101, 1920, 1921, 102]])
+    rules = torch.tensor([[0, 1, 2, 0]])
+    out = model(input_ids=ids, attention_mask=torch.ones_like(ids),
+                rule_section_ids=rules, rule_quantity_ids=rules)
+    assert out.section_logits.shape == (1, 4, n_section)
+    assert out.quantity_logits.shape == (1, 4, n_quantity)
+
+
+def test_share_out_balances_lengths_and_keeps_every_index():
+    from govtag.predict import share_out
+
+    lengths = [60_000, 5_000, 20_000, 20_000, 15_000, 1_000]
+    shares = share_out(lengths, 2)
+    assert sorted(i for share in shares for i in share) == list(range(len(lengths)))
+    loads = [sum(lengths[i] for i in share) for share in shares]
+    assert max(loads) - min(loads) <= 5_000
+    assert share_out([3, 2], 4)[2:] == [[], []]

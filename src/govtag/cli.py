@@ -84,9 +84,11 @@ def _add_predict(commands) -> None:
 
     p.add_argument("--format", choices=FORMATS, default="json")
     p.add_argument("-o", "--output", help="output file (written atomically); default stdout")
-    p.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass")
     p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation (faster on CPU)")
     p.add_argument("--stride", type=int, help="tokens shared by consecutive windows (default: the model's)")
+    p.add_argument("-j", "--jobs", type=int, default=1,
+                   help="worker processes, each tagging whole reports (use the number of cores)")
     p.set_defaults(run=run_predict)
 
 
@@ -148,8 +150,15 @@ def run_predict(args) -> int:
 
     options = {} if args.rules else {"batch_size": args.batch_size, "quantize": args.quantize,
                                      "stride": args.stride}
-    predictor = load_predictor(args.model, args.rules, **options)
-    docs, failures = tag_inputs(predictor, iter_reports(args.paths or ["-"]))
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+    jobs = 1 if args.rules else args.jobs
+    predictor = load_predictor(args.model, args.rules, jobs=jobs, **options)
+    try:
+        docs, failures = tag_inputs(predictor, iter_reports(args.paths or ["-"]), batch_docs=8 * jobs)
+    finally:
+        if jobs > 1:
+            predictor.close()
     scores = [None if d.score is None else round(d.score, 4) for d in docs]
     text = render([analyse(d) for d in docs], docs, args.format, predictor.name, scores)
     _emit(text, args.output)

@@ -58,6 +58,7 @@ class TrainingConfig:
 class Config:
     base_model: str = "albert-tiny"
     rule_features: bool = False  # give the heads the rule tagger's tags as extra features
+    rule_layers: list[str] = field(default_factory=lambda: list(LAYERS))  # heads that get them
     output: str = "runs/default"
     layers: list[str] = field(default_factory=lambda: list(LAYERS))
     data: DataConfig = field(default_factory=DataConfig)
@@ -136,9 +137,9 @@ def _coerce(name: str, spec, value):
 
 def check_config(config: Config) -> None:
     """Value checks that need more than a type: ranges, known layers, existing files."""
-    unknown = [layer for layer in config.layers if layer not in LAYERS]
-    if unknown or not config.layers:
-        raise ConfigError(f"'layers' must be a non-empty list of {', '.join(LAYERS)}; got {config.layers}")
+    for key, layers in (("layers", config.layers), ("rule_layers", config.rule_layers)):
+        if not isinstance(layers, list) or not layers or any(layer not in LAYERS for layer in layers):
+            raise ConfigError(f"'{key}' must be a non-empty list of {', '.join(LAYERS)}; got {layers}")
     for name, value in (("data.train", config.data.train), ("data.dev", config.data.dev),
                         ("data.silver", config.data.silver)):
         if name != "data.silver" and not value:

@@ -16,6 +16,7 @@ from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedMode
 from transformers.modeling_outputs import ModelOutput
 
 from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS
+from .labels import QUANTITY, SECTION
 
 
 RULE_PRIOR = 4.0  # initial logit bonus for the rule tagger's tag when rule features are on
@@ -27,7 +28,8 @@ class GovtagConfig(PretrainedConfig):
     def __init__(self, encoder: dict | None = None, section_labels: list[str] | None = None,
                  quantity_labels: list[str] | None = None, window_length: int = 256, stride: int = 64,
                  heading_context: bool = True, context_tokens: int = 32, rule_features: bool = False,
-                 classifier_dropout: float = 0.1, base_model: str = "", **kwargs):
+                 classifier_dropout: float = 0.1, base_model: str = "",
+                 rule_layers: list[str] | None = None, **kwargs):
         self.encoder = encoder or {}
         self.section_labels = list(section_labels or SECTION_TAGS)
         self.quantity_labels = list(quantity_labels or QUANTITY_TAGS)
@@ -36,6 +38,7 @@ class GovtagConfig(PretrainedConfig):
         self.heading_context = heading_context
         self.context_tokens = context_tokens
         self.rule_features = rule_features
+        self.rule_layers = list(rule_layers if rule_layers is not None else (SECTION, QUANTITY))
         self.classifier_dropout = classifier_dropout
         self.base_model = base_model
         super().__init__(**kwargs)
@@ -60,15 +63,20 @@ class GovtagModel(PreTrainedModel):
     def __init__(self, config: GovtagConfig):
         super().__init__(config)
         self.encoder = AutoModel.from_config(encoder_config(config), add_pooling_layer=False)
-        features = self.encoder.config.hidden_size
-        if config.rule_features:
-            features += len(config.section_labels) + len(config.quantity_labels)
+        hidden = self.encoder.config.hidden_size
+        with_rules = hidden + len(config.section_labels) + len(config.quantity_labels)
         self.dropout = nn.Dropout(config.classifier_dropout)
-        self.section_head = nn.Linear(features, len(config.section_labels))
-        self.quantity_head = nn.Linear(features, len(config.quantity_labels))
+        self.section_head = nn.Linear(with_rules if self._sees_rules(SECTION) else hidden,
+                                      len(config.section_labels))
+        self.quantity_head = nn.Linear(with_rules if self._sees_rules(QUANTITY) else hidden,
+                                       len(config.quantity_labels))
         self.post_init()
         if config.rule_features:
             self._trust_rules_at_start(self.encoder.config.hidden_size)
+
+    def _sees_rules(self, layer: str) -> bool:
+        """Whether the head of ``layer`` gets the rule tagger's tags beside the hidden state."""
+        return self.config.rule_features and layer in self.config.rule_layers
 
     @torch.no_grad()
     def _trust_rules_at_start(self, hidden: int) -> None:
@@ -78,8 +86,10 @@ class GovtagModel(PreTrainedModel):
         """
         n_section = len(self.config.section_labels)
         n_quantity = len(self.config.quantity_labels)
-        self.section_head.weight[:, hidden:hidden + n_section] = RULE_PRIOR * torch.eye(n_section)
-        self.quantity_head.weight[:, hidden + n_section:] = RULE_PRIOR * torch.eye(n_quantity)
+        if self._sees_rules(SECTION):
+            self.section_head.weight[:, hidden:hidden + n_section] = RULE_PRIOR * torch.eye(n_section)
+        if self._sees_rules(QUANTITY):
+            self.quantity_head.weight[:, hidden + n_section:] = RULE_PRIOR * torch.eye(n_quantity)
 
     def _init_weights(self, module):
         if isinstance(module, nn.Linear) and module in (self.section_head, self.quantity_head):
@@ -91,10 +101,12 @@ class GovtagModel(PreTrainedModel):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
         hidden = self.dropout(hidden)
+        with_rules = hidden
         if self.config.rule_features:
-            hidden = torch.cat([hidden, self._rule_one_hot(rule_section_ids, rule_quantity_ids, hidden)], -1)
-        section_logits = self.section_head(hidden)
-        quantity_logits = self.quantity_head(hidden)
+            rules = self._rule_one_hot(rule_section_ids, rule_quantity_ids, hidden)
+            with_rules = torch.cat([hidden, rules], -1)
+        section_logits = self.section_head(with_rules if self._sees_rules(SECTION) else hidden)
+        quantity_logits = self.quantity_head(with_rules if self._sees_rules(QUANTITY) else hidden)
         loss = None
         if section_labels is not None and quantity_labels is not None:
             loss_fn = nn.CrossEntropyLoss(ignore_index=IGNORE)

@@ -5,12 +5,16 @@
 original text; ``analyse`` adds each quantity's normalised value and the section it sits in.
 Each document is tokenised once; windows of all documents in a call are batched together by
 length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the
-probabilities of the tokens they share.
+probabilities of the tokens they share. ``ParallelTagger`` shares reports out to worker
+processes, each with its own ``Tagger`` (on 2 cores, two single-threaded workers outrun one
+two-threaded process).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +45,7 @@ class TokenProbs:
 
 
 class Tagger:
-    def __init__(self, model: GovtagModel, tokenizer, batch_size: int = 32, name: str = ""):
+    def __init__(self, model: GovtagModel, tokenizer, batch_size: int = 16, name: str = ""):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.batch_size = batch_size
@@ -53,7 +57,7 @@ class Tagger:
         self.quantity_labels = list(config.quantity_labels)
 
     @classmethod
-    def load(cls, model_dir: str | Path | None = None, batch_size: int = 32,
+    def load(cls, model_dir: str | Path | None = None, batch_size: int = 16,
              quantize: bool = False, stride: int | None = None) -> "Tagger":
         """Load a model directory (``None``: the shipped default).
 
@@ -193,9 +197,82 @@ class RuleTagger:
         return [self.tag(text, doc_id) for text, doc_id in zip(texts, doc_ids)]
 
 
-def load_predictor(model_dir: str | Path | None = None, rules: bool = False, **options):
-    """The rule tagger when ``rules``, else the model in ``model_dir`` (default: shipped model)."""
-    return RuleTagger() if rules else Tagger.load(model_dir, **options)
+class ParallelTagger:
+    """``Tagger`` behind ``jobs`` worker processes; each report is tagged whole by one worker.
+
+    Each worker loads the model once, with ``cores // jobs`` torch threads. Use it as a context
+    manager (or call ``close``) to stop the workers.
+    """
+
+    def __init__(self, jobs: int, model_dir: str | Path | None = None, **options):
+        if jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {jobs}")
+        model_dir = Path(model_dir) if model_dir else default_model_dir()
+        if not (model_dir / "config.json").is_file():
+            raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
+        threads = max(1, len(os.sched_getaffinity(0)) // jobs)
+        self.jobs, self.name = jobs, model_dir.name
+        self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_start_worker,
+                                        initargs=(str(model_dir), options, threads))
+
+    def tag(self, text: str, doc_id: str = "") -> Document:
+        return self.tag_many([text], [doc_id])[0]
+
+    def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
+        doc_ids = doc_ids or [""] * len(texts)
+        shares = [share for share in share_out([len(t) for t in texts], self.jobs) if share]
+        futures = [self.pool.submit(_tag_in_worker, [texts[i] for i in share],
+                                    [doc_ids[i] for i in share]) for share in shares]
+        docs: list[Document | None] = [None] * len(texts)
+        for share, future in zip(shares, futures):
+            for index, doc in zip(share, future.result()):
+                docs[index] = doc
+        return docs
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+    def __enter__(self) -> "ParallelTagger":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+def share_out(lengths: list[int], parts: int) -> list[list[int]]:
+    """Indices split into ``parts`` lists of near-equal total length (longest first, greedy)."""
+    shares: list[list[int]] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for index in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(index)
+        loads[lightest] += lengths[index]
+    return [sorted(share) for share in shares]
+
+
+_WORKER_TAGGER: Tagger | None = None
+
+
+def _start_worker(model_dir: str, options: dict, threads: int) -> None:
+    global _WORKER_TAGGER
+    torch.set_num_threads(threads)
+    _WORKER_TAGGER = Tagger.load(model_dir, **options)
+
+
+def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:
+    return _WORKER_TAGGER.tag_many(texts, doc_ids)
+
+
+def load_predictor(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1,
+                   **options):
+    """The rule tagger when ``rules``, else the model in ``model_dir`` (default: shipped model),
+    in ``jobs`` worker processes when more than one."""
+    if rules:
+        return RuleTagger()
+    if jobs > 1:
+        return ParallelTagger(jobs, model_dir, **options)
+    return Tagger.load(model_dir, **options)
 
 
 def section_at(sections: list[Span], offset: int) -> str | None:

@@ -127,7 +127,8 @@ def train(config: Config, resume: bool = False) -> Path:
     log.info("%d training windows from %d documents, %d dev windows", len(train_set),
              len(train_docs), len(dev_set))
     model = from_base(base, window_length=w.length, stride=w.stride, heading_context=w.heading_context,
-                      context_tokens=w.context_tokens, rule_features=config.rule_features)
+                      context_tokens=w.context_tokens, rule_features=config.rule_features,
+                      rule_layers=config.rule_layers)
     output = Path(config.output)
     checkpoints = output / "checkpoints"
     trainer = Trainer(model=model, args=training_arguments(config, checkpoints), data_collator=collate,
@@ -177,7 +178,7 @@ on one encoder. Load with `govtag.predict.Tagger.load(this_dir)` or `GovtagModel
 - base encoder: {base}. A fine-tuned model keeps the base's licence terms.
 - training data: {config.data.train} ({n_docs} documents){f" + silver {config.data.silver}" if config.data.silver else ""}
 - dev data (model selection): {config.data.dev}
-- rule features: {config.rule_features}; heading context: {config.windows.heading_context};
+- rule features: {config.rule_features} (heads: {", ".join(config.rule_layers)}); heading context: {config.windows.heading_context};
   windows {config.windows.length} tokens, stride {config.windows.stride}
 - epochs {config.training.epochs}, learning rate {config.training.learning_rate}, seed {config.training.seed}
 - best dev window score (mean of quantity strict F1 and section token macro F1): {best_window_score}
