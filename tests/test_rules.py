@@ -130,3 +130,27 @@ def test_tag_document_is_a_valid_document():
     check_document(doc)
     assert doc.doc_id == "township_report"
     assert doc.layer("quantity") and doc.layer("section")
+
+
+REVIEW_WITH_PROBLEMS = """一、過去一年工作回顧
+全鎮完成固定資產投資１．２億元，新建村組道路１２公里。
+在財政收支矛盾突出的情況下，我們堅持民生投入不減，完成十件民生實事。
+在看到成績的同時，我們也認識到：xx鎮產業結構單一，龍頭企業帶動能力不強；部分村組道路年久失修。
+政府自身建設還存在一些“不想為、不會為”的問題，我們將切實加以解決。
+二、20__年工作安排
+我們將加快推進產業園區建設。
+"""
+
+
+def test_problem_passages_opened_by_common_phrasings():
+    text = REVIEW_WITH_PROBLEMS
+    assert role_of(text, "在看到成績的同時") == "问题"
+    assert role_of(text, "部分村組道路") == "问题"  # the passage runs to the end of its paragraph
+    assert role_of(text, "政府自身建設") == "问题"
+    assert role_of(text, "我們將加快") == "计划"
+
+
+def test_a_difficulty_as_backdrop_of_results_opens_no_problems():
+    assert role_of(REVIEW_WITH_PROBLEMS, "在財政收支矛盾突出的情況下") == "成绩"
+    assert role_of("一、工作回顧\n面對需求不足、結構性矛盾突出等考驗，我們穩住了經濟大盤。\n",
+                   "面對需求不足") == "成绩"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,9 @@ class Tagger:
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
         tokenizer.model_max_length = 10**9  # govtag windows long reports itself
         if quantize:
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            with warnings.catch_warnings():  # torch's notices about the future of torch.ao
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         tagger = cls(model, tokenizer, batch_size, name=model_dir.name)
         if stride is not None:
             tagger.settings.stride = stride
