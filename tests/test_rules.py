@@ -154,3 +154,25 @@ def test_a_difficulty_as_backdrop_of_results_opens_no_problems():
     assert role_of(REVIEW_WITH_PROBLEMS, "在財政收支矛盾突出的情況下") == "成绩"
     assert role_of("一、工作回顧\n面對需求不足、結構性矛盾突出等考驗，我們穩住了經濟大盤。\n",
                    "面對需求不足") == "成绩"
+
+
+def test_hard_wrapped_lines_continue_their_paragraph():
+    text = ("一、工作回顧\n全鎮完成投資１．２億元，\n新建道路１２公里。\n"
+            "同時，我們也清醒看到，全鎮發展還面臨不少困難和\n挑戰：產業規模偏小，\n"
+            "龍頭企業帶動能力不強。\n對這些問題，我們將認真加以解決。\n二、20__年工作安排\n我們將加快建設。\n")
+    assert role_of(text, "新建道路") == "成绩"  # no heading, although short and without commas
+    assert role_of(text, "挑戰：產業") == "问题"
+    assert role_of(text, "龍頭企業") == "问题"
+    assert role_of(text, "對這些問題") == "问题"  # answers the problems (spec rule 6)
+    assert role_of(text, "我們將加快") == "计划"
+
+
+def test_problems_opener_on_a_line_of_its_own_covers_the_paragraphs_after_it():
+    text = ("一、2019年和今年以來工作回顧\n去年，全縣糧食產量達到１２萬噸。\n"
+            "在肯定成績的同時，我們也清醒看到面臨的困難和問題。\n"
+            "企業生產經營困難凸顯。\n基層財政收支矛盾加劇。\n"
+            "二、今年工作安排\n我們將加快推進項目建設。\n")
+    assert role_of(text, "去年，全縣") == "成绩"  # 回顧 wins over 今年 in the heading
+    assert role_of(text, "企業生產") == "问题"
+    assert role_of(text, "基層財政") == "问题"
+    assert role_of(text, "我們將加快") == "计划"

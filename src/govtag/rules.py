@@ -205,6 +205,7 @@ OUTSIDE_HEADING = r"基本情况|概况|附件|结束语"
 PROBLEM_HEADING = r"存在(?:的)?(?:主要)?(?:问题|不足|困难)|问题(?:和|与|及)不足|困难(?:和|与)问题|不足(?:之处)?$"
 STRONG_PLAN_HEADING = r"下一步|今后|工作(?:计划|安排|打算|思路|要点)"
 PLAN_HEADING = STRONG_PLAN_HEADING + r"|计划|安排|打算|思路|总体要求|目标|任务|重点工作|建议|明年|今年"
+REVIEW_HEADING = r"回顾"  # wins over plan words in the same heading (2019年和今年以来工作回顾)
 ACHIEVEMENT_HEADING = r"回顾|总结|主要工作|工作(?:完成|开展|推进)?情况|成绩|成效|进展|做法|亮点|过去"
 # Sentence cues; each is searched in the normalised sentence.
 SALUTATION = r"^(?:各位代表|同志们)[!！:：,，]?$"
@@ -229,6 +230,9 @@ STRONG_PROBLEM_SENTENCE = re.compile(
 # A difficulty named only as the backdrop of what was done (在…矛盾突出的情况下，我们…) opens no problems.
 CONCESSION = re.compile(r"^(?:[^，,：:]{1,6}[，,])?(?:在|面对|面临|针对|尽管|虽然|克服|我们面对)|情况下|背景下|形势下|"
                         r"(?:问题|不足|短板|矛盾|困难|挑战)[^。；;]{0,4}[，,]我们(?!将|要|必须|一定|会)")
+PROBLEM_ANSWER = re.compile(r"^(?:对此|对这些|针对(?:这些|上述|以上)|(?:这些|上述|以上)(?:问题|矛盾|困难|不足))")
+# A body line that breaks off mid-sentence: the next line goes on with it (hard-wrapped reports).
+OPEN_LINE_END = re.compile(rf"(?:{CJK}|[，,、“（(])$")
 HEADING_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -250,36 +254,49 @@ class _SectionReader:
         self.problems_seen = False
         self.resume: str | None = None  # the context a problems passage interrupted
         self.problem_cued = False
+        self.problem_line_alone = False  # the opener was a line of its own: the passage follows
         self.thanking = False
+        self.in_problems = False  # inside a problems passage that the last body line left open
+        self.open_line = False  # the last body line broke off mid-sentence (a hard-wrapped report)
 
     def roles(self, view: str, lines, sentences) -> list[str | None]:
         """One role (or None) per sentence, in order."""
         roles: list[str | None] = []
         for index, (start, end) in enumerate(lines):
             inside = [view[s:e] for s, e in sentences if start <= s < end]
-            roles += self._line_roles(view[start:end], inside, first=index == 0)
+            roles += self._line_roles(view[start:end].strip(), inside, first=index == 0)
         return roles
 
     def _line_roles(self, line: str, sentences: list[str], first: bool) -> list[str | None]:
         outside = [None] * len(sentences)
+        if not line:
+            return outside
+        continues, self.open_line = self.open_line, False
         title = first and not re.match(LIST_MARKER, line)
         if title or self.closed or METADATA_LINE.match(line) or not re.search(CJK, line):
             return outside
         if re.match(SALUTATION, line) or self._thanks(line):
             return outside
-        if _is_heading(line):
-            self.problem_cued = False
+        if _is_heading(line) and not (continues and not re.match(LIST_MARKER, line)):
+            self.problem_cued = self.problem_line_alone = self.in_problems = False
             return [self._read_heading(line)] * len(sentences)
+        self.open_line = OPEN_LINE_END.search(line) is not None
         if CLOSING_LINE.search(line) and self.context == PLAN:
             return outside
-        if self.problem_cued and not ENUMERATION.match(line):
-            self.context, self.problem_cued = self.resume, False
-        roles, in_problems = [], False
+        if not continues:
+            # a paragraph that answers the problems just stated (对此，我们将…) stays with them
+            self.in_problems = self.in_problems and PROBLEM_ANSWER.match(line) is not None
+            if self.problem_cued and not (ENUMERATION.match(line) or self.problem_line_alone):
+                self.context, self.problem_cued = self.resume, False
+        roles = []
         for i, sentence in enumerate(sentences):
             if PLAN_SENTENCE.search(sentence):
-                in_problems, self.context, self.problem_cued = False, PLAN, False
-            in_problems = in_problems or self._opens_problems(sentence, first_in_line=i == 0)
-            role = PROBLEM if in_problems else self._sentence_role(sentence)
+                self.in_problems, self.context, self.problem_cued = False, PLAN, False
+                self.problem_line_alone = False
+            opens = self._opens_problems(sentence, first_in_line=i == 0 and not continues,
+                                         alone=len(sentences) == 1)
+            self.in_problems = self.in_problems or opens
+            role = PROBLEM if self.in_problems else self._sentence_role(sentence)
             roles.append(None if OUTSIDE_SENTENCE.search(sentence) else role)
         return roles
 
@@ -291,8 +308,9 @@ class _SectionReader:
         self.thanking = False
         return False
 
-    def _opens_problems(self, sentence: str, first_in_line: bool) -> bool:
-        """A problems passage starts here; opening a paragraph, it lasts over its enumeration."""
+    def _opens_problems(self, sentence: str, first_in_line: bool, alone: bool = False) -> bool:
+        """A problems passage starts here; opening a paragraph, it lasts over its enumeration;
+        as a paragraph of its own, over the paragraphs that follow, up to a heading or a plan."""
         strong = STRONG_PROBLEM_SENTENCE.search(sentence)
         if self.context == PLAN and not strong:
             return False
@@ -300,7 +318,7 @@ class _SectionReader:
             return False
         if first_in_line and self.context not in (PROBLEM, PLAN):
             self.resume, self.context, self.problem_cued = self.context, PROBLEM, True
-            self.problems_seen = True
+            self.problems_seen, self.problem_line_alone = True, alone and strong is not None
         return True
 
     def _read_heading(self, line: str) -> str | None:
@@ -332,7 +350,7 @@ class _SectionReader:
 
     def _top_heading_role(self, body: str) -> str | None:
         year = HEADING_YEAR.search(body)
-        if re.search(PLAN_HEADING, body):
+        if re.search(PLAN_HEADING, body) and not re.search(REVIEW_HEADING, body):
             return PLAN
         if re.search(ACHIEVEMENT_HEADING, body) or year and "工作" in body:
             self.review_year = self.review_year or (year.group() if year else None)
