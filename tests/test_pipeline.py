@@ -244,3 +244,28 @@ def test_share_out_balances_lengths_and_keeps_every_index():
     loads = [sum(lengths[i] for i in share) for share in shares]
     assert max(loads) - min(loads) <= 5_000
     assert share_out([3, 2], 4)[2:] == [[], []]
+
+
+def test_decode_iob2_repairs_an_inside_tag_after_outside():
+    from govtag.predict import decode_iob2
+
+    labels = ["O", "B-COUNT", "I-COUNT", "B-MONEY", "I-MONEY"]
+    probs = np.array([
+        [0.999, 0.0, 0.001, 0.0, 0.0],    # 等: sure O
+        [0.70, 0.24, 0.02, 0.02, 0.02],   # 三: argmax O
+        [0.17, 0.01, 0.80, 0.01, 0.01],   # 处: argmax I-COUNT, invalid after O
+        [0.999, 0.0, 0.001, 0.0, 0.0],
+        [0.10, 0.05, 0.05, 0.70, 0.10],   # 5
+        [0.10, 0.05, 0.60, 0.05, 0.20],   # 元: argmax I-COUNT after B-MONEY, invalid
+    ])
+    tags = [labels[i] for i in decode_iob2(probs, labels)]
+    assert tags == ["O", "B-COUNT", "I-COUNT", "O", "B-MONEY", "I-MONEY"]
+    assert (probs.argmax(-1) != decode_iob2(probs, labels)).any()  # argmax alone differs
+
+
+def test_decode_iob2_keeps_a_confident_sequence():
+    from govtag.predict import decode_iob2
+
+    labels = ["O", "B-AREA", "I-AREA"]
+    probs = np.array([[0.995, 0.0, 0.005], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9], [0.9, 0.05, 0.05]])
+    assert list(decode_iob2(probs, labels)) == [0, 1, 2, 0]

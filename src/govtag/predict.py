@@ -148,7 +148,10 @@ class Tagger:
 
     def _quantities(self, text: str, probs: TokenProbs) -> list[Span]:
         tags = [OUTSIDE] * len(text)
-        for (start, end), row in zip(probs.offsets, probs.quantity.argmax(-1)):
+        with_chars = [i for i, (start, end) in enumerate(probs.offsets) if end > start]
+        best = np.zeros(len(probs.offsets), int)
+        best[with_chars] = decode_iob2(probs.quantity[with_chars], self.quantity_labels)
+        for (start, end), row in zip(probs.offsets, best):
             tag = self.quantity_labels[int(row)]
             if end <= start or tag == OUTSIDE:
                 continue
@@ -156,6 +159,41 @@ class Tagger:
             for i in range(start + 1, end):
                 tags[i] = "I-" + tag[2:]
         return tags_to_spans(tags, QUANTITY)
+
+
+def decode_iob2(probs: np.ndarray, labels: list[str], sure: float = 0.99) -> np.ndarray:
+    """The most probable tag sequence in which I-X only follows B-X or I-X (Viterbi).
+
+    Independent argmax can give ``O I-COUNT`` for ``三处``; the constrained path gives
+    ``B-COUNT I-COUNT``. Tokens that are ``O`` with probability >= ``sure`` split the sequence
+    into short uncertain stretches, each decoded on its own.
+    """
+    outside = labels.index(OUTSIDE)
+    tags = np.full(len(probs), outside)
+    uncertain = np.flatnonzero(probs[:, outside] < sure)
+    if not len(uncertain):
+        return tags
+    allowed = np.array([[not (cur.startswith("I-") and prev[2:] != cur[2:]) for cur in labels]
+                        for prev in labels])
+    penalty = np.where(allowed, 0.0, -np.inf)
+    breaks = np.flatnonzero(np.diff(uncertain) > 1)
+    for run in np.split(uncertain, breaks + 1):
+        first, last = run[0], run[-1] + 1
+        tags[first:last] = _viterbi(np.log(probs[first:last] + 1e-9), penalty, outside)
+    return tags
+
+
+def _viterbi(scores: np.ndarray, penalty: np.ndarray, outside: int) -> np.ndarray:
+    score = scores[0] + penalty[outside]  # the token before the stretch is O
+    back = np.zeros(scores.shape, int)
+    for t in range(1, len(scores)):
+        total = score[:, None] + penalty
+        back[t] = total.argmax(0)
+        score = total.max(0) + scores[t]
+    path = [int(score.argmax())]
+    for t in range(len(scores) - 1, 0, -1):
+        path.append(int(back[t][path[-1]]))
+    return np.array(path[::-1])
 
 
 def confidence_of(probs: TokenProbs) -> float:
