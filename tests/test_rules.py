@@ -176,3 +176,21 @@ def test_problems_opener_on_a_line_of_its_own_covers_the_paragraphs_after_it():
     assert role_of(text, "企業生產") == "问题"
     assert role_of(text, "基層財政") == "问题"
     assert role_of(text, "我們將加快") == "计划"
+
+
+def test_half_year_township_summary_headings():
+    text = ("xx鎮20__年上半年工作總結\n一、今年以來工作開展情況\n全鎮完成投資１．２億元。\n"
+            "二、存在的問題\n一是產業規模偏小。\n三、下半年工作打算\n我們將加快建設。\n")
+    assert role_of(text, "一、今年以來") == "成绩"
+    assert role_of(text, "全鎮完成") == "成绩"
+    assert role_of(text, "一是產業") == "问题"
+    assert role_of(text, "三、下半年工作打算") == "计划"
+
+
+def test_township_shorthand_headings():
+    text = ("一、工作開展情況\n全村完成道路硬化３公里。\n二、工作中存在的短板\n村集體經濟薄弱。\n"
+            "三、下步工作打算\n下步，我村將發展特色種植。\n")
+    assert role_of(text, "全村完成") == "成绩"
+    assert role_of(text, "村集體經濟") == "问题"
+    assert role_of(text, "三、下步工作打算") == "计划"
+    assert role_of(text, "下步，我村") == "计划"

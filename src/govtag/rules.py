@@ -202,10 +202,11 @@ METADATA_LINE = re.compile(
     r"信息来源|文章来源|时间|日期|打印|关闭|分享到?|【)\s*[:：]?|"
     r"(?:打印本页|关闭窗口|【[大中小]】)")
 OUTSIDE_HEADING = r"基本情况|概况|附件|结束语"
-PROBLEM_HEADING = r"存在(?:的)?(?:主要)?(?:问题|不足|困难)|问题(?:和|与|及)不足|困难(?:和|与)问题|不足(?:之处)?$"
-STRONG_PLAN_HEADING = r"下一步|今后|工作(?:计划|安排|打算|思路|要点)"
+PROBLEM_HEADING = r"存在(?:的)?(?:主要)?(?:问题|不足|困难|短板|差距)|问题(?:和|与|及)不足|困难(?:和|与)问题|不足(?:之处)?$"
+STRONG_PLAN_HEADING = r"下一?步|下一?阶段|今后|工作(?:计划|安排|打算|思路|要点)"
 PLAN_HEADING = STRONG_PLAN_HEADING + r"|计划|安排|打算|思路|总体要求|目标|任务|重点工作|建议|明年|今年"
-REVIEW_HEADING = r"回顾"  # wins over plan words in the same heading (2019年和今年以来工作回顾)
+# wins over plan words in the same heading (2019年和今年以来工作回顾, 今年以来工作开展情况)
+REVIEW_HEADING = r"回顾|以来|(?:完成|开展|推进)情况"
 ACHIEVEMENT_HEADING = r"回顾|总结|主要工作|工作(?:完成|开展|推进)?情况|成绩|成效|进展|做法|亮点|过去"
 # Sentence cues; each is searched in the normalised sentence.
 SALUTATION = r"^(?:各位代表|同志们)[!！:：,，]?$"
@@ -220,7 +221,7 @@ PROBLEM_SENTENCE = re.compile(
     r"(?:存在|面临)着?[^，,。；;]{0,12}(?:问题|不足|短板|困难(?:和|与)?挑战)|"
     r"(?:矛盾|问题)(?:依然|仍然|仍|还)?(?:较为|比较|十分)?突出|"
     r"问题(?:和|与)不足|困难和问题|不足之处|差距和不足|短板弱项")
-PLAN_SENTENCE = re.compile(r"^(?:下一步|下一阶段|今后|明年|新的一年|(?:20\d\d|20__)年[，,]?我(?:镇|乡|村|们|区|县|市)将)")
+PLAN_SENTENCE = re.compile(r"^(?:下一?步|下一?阶段|今后|明年|新的一年|(?:20\d\d|20__)年[，,]?我(?:镇|乡|村|们|区|县|市)将)")
 RESULT_SENTENCE = re.compile(
     r"(?:取得|实现|完成|获得)了?.{0,12}(?:成绩|成效|进展|突破|成果)|各项工作.{0,8}(?:成效|成绩)|"
     r"(?:完成|建成|新建|新修|新增|实现|培训|发放|增长|下降).{0,12}\d")
