@@ -194,3 +194,13 @@ def test_township_shorthand_headings():
     assert role_of(text, "村集體經濟") == "问题"
     assert role_of(text, "三、下步工作打算") == "计划"
     assert role_of(text, "下步，我村") == "计划"
+
+
+def test_shortcomings_named_as_work_done_open_no_problems():
+    text = ("一、過去一年工作回顧\n（五）鄉村振興深入實施，農業農村短板弱項加快補齊。新建高標準農田８千畝。\n"
+            "（六）民生福祉持續改善。新增就業崗位１２００個。\n認真整改存在的問題，政風明顯好轉。\n"
+            "同時，我們也清醒看到，全鎮發展還存在不少困難和問題。\n")
+    assert role_of(text, "（五）鄉村振興") == "成绩"
+    assert role_of(text, "（六）民生福祉") == "成绩"
+    assert role_of(text, "認真整改") == "成绩"
+    assert role_of(text, "同時，我們也清醒看到") == "问题"

@@ -231,6 +231,10 @@ STRONG_PROBLEM_SENTENCE = re.compile(
 # A difficulty named only as the backdrop of what was done (在…矛盾突出的情况下，我们…) opens no problems.
 CONCESSION = re.compile(r"^(?:[^，,：:]{1,6}[，,])?(?:在|面对|面临|针对|尽管|虽然|克服|我们面对)|情况下|背景下|形势下|"
                         r"(?:问题|不足|短板|矛盾|困难|挑战)[^。；;]{0,4}[，,]我们(?!将|要|必须|一定|会)")
+# A shortcoming named as the object of work done or to do (补齐短板弱项, 整改存在的问题) opens no problems.
+REMEDY = re.compile(
+    r"(?:补齐|补上|弥补|补强|解决|整改|化解|破解|改进|针对)[^，,。；;]{0,8}(?:问题|不足|短板|弱项|矛盾|困难)|"
+    r"(?:问题|不足|短板|弱项|矛盾)[^，,。；;]{0,2}(?:加快|有效|逐步|得到|基本|持续)?(?:补齐|解决|整改|化解|缓解|改善)")
 PROBLEM_ANSWER = re.compile(r"^(?:对此|对这些|针对(?:这些|上述|以上)|(?:这些|上述|以上)(?:问题|矛盾|困难|不足))")
 # A body line that breaks off mid-sentence: the next line goes on with it (hard-wrapped reports).
 OPEN_LINE_END = re.compile(rf"(?:{CJK}|[，,、“（(])$")
@@ -315,7 +319,8 @@ class _SectionReader:
         strong = STRONG_PROBLEM_SENTENCE.search(sentence)
         if self.context == PLAN and not strong:
             return False
-        if not strong and (not PROBLEM_SENTENCE.search(sentence) or CONCESSION.search(sentence)):
+        if not strong and (not PROBLEM_SENTENCE.search(sentence) or CONCESSION.search(sentence)
+                           or REMEDY.search(sentence)):
             return False
         if first_in_line and self.context not in (PROBLEM, PLAN):
             self.resume, self.context, self.problem_cued = self.context, PROBLEM, True
