@@ -204,3 +204,13 @@ def test_shortcomings_named_as_work_done_open_no_problems():
     assert role_of(text, "（六）民生福祉") == "成绩"
     assert role_of(text, "認真整改") == "成绩"
     assert role_of(text, "同時，我們也清醒看到") == "问题"
+
+
+def test_report_scraped_without_line_breaks_keeps_its_structure():
+    text = ("xx鎮20__年工作總結　　各位代表！　　一、20__年工作回顧　　全鎮完成投資１．２億元。"
+            "　　同時，我們也清醒看到，全鎮發展還存在不少困難和問題。　　二、20__年工作安排　　我們將加快建設。")
+    assert "\n" not in text
+    assert role_of(text, "全鎮完成") == "成绩"
+    assert role_of(text, "同時，我們") == "问题"
+    assert role_of(text, "我們將加快") == "计划"
+    assert role_of(text, "各位代表") is None

@@ -245,8 +245,27 @@ def tag_sections(text: str) -> list[Span]:
     """Section spans (成绩/问题/计划): one role per sentence, runs merged inside a line."""
     view = normalise(text)
     sentences = sentence_spans(text)
-    roles = _SectionReader().roles(view, line_spans(text), sentences)
+    roles = _SectionReader().roles(view, paragraph_blocks(view, line_spans(text)), sentences)
     return _merge_runs(sentences, roles, view)
+
+
+PARAGRAPH_GAP = re.compile(r"[ \t\u3000\u2002\u2003\xa0]{2,}")
+
+
+def paragraph_blocks(view: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Lines cut at runs of spaces: pages scraped without line breaks keep their paragraphs
+    (and headings) apart that way. Only the reading of the structure uses them; spans still
+    break at line breaks only."""
+    blocks = []
+    for start, end in lines:
+        position = start
+        for gap in PARAGRAPH_GAP.finditer(view, start, end):
+            if gap.start() > position:
+                blocks.append((position, gap.start()))
+            position = gap.end()
+        if position < end:
+            blocks.append((position, end))
+    return blocks
 
 
 class _SectionReader:
