@@ -272,3 +272,27 @@ def test_predict_with_two_jobs_matches_one_job(capsys, tmp_path, rules_model):
 def test_predict_jobs_must_be_positive(capsys):
     code, _, err = run(capsys, "predict", "--jobs", "0", report_path(REPORTS[0]))
     assert code == 2 and "--jobs" in err
+
+
+def test_preannotate_leaves_out_the_reports_of_given_exports(capsys, tmp_path, tiny_exports):
+    train, dev = tiny_exports  # dev holds PIPELINE_DEV reports
+    out_file = tmp_path / "silver.json"
+    paths = [report_path(name) for name in REPORTS]
+    code, _, err = run(capsys, "preannotate", "-o", out_file, *paths, "--exclude", dev)
+    assert code == 0
+    kept = [t["data"]["doc_id"] for t in json.loads(out_file.read_text(encoding="utf-8"))]
+    assert kept == list(PIPELINE_TRAIN)
+    assert not set(kept) & set(PIPELINE_DEV)
+    assert str(dev) in err
+
+
+def test_preannotate_silver_is_a_training_export(capsys, tmp_path):
+    from govtag.labelstudio import read_export
+    from govtag.rules import tag_document
+
+    out_file = tmp_path / "silver.json"
+    code, _, _ = run(capsys, "preannotate", "--format", "silver", "-o", out_file,
+                     report_path(REPORTS[0]))
+    assert code == 0
+    (doc,) = read_export(out_file)  # annotations, as training reads them
+    assert set(doc.spans) == set(tag_document(pipeline_text(REPORTS[0])).spans)

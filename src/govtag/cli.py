@@ -97,8 +97,13 @@ def _add_preannotate(commands) -> None:
                             description="Tag reports with the rule tagger and write Label Studio "
                             "tasks with predictions, or JSON lines.")
     p.add_argument("paths", nargs="+", help="report files or directories of .txt files")
-    p.add_argument("--format", choices=("labelstudio", "jsonl"), default="labelstudio")
+    p.add_argument("--format", choices=("labelstudio", "jsonl", "silver"), default="labelstudio",
+                   help="labelstudio: tasks with predictions (pre-annotations); silver: tasks whose "
+                   "annotations are the rule tags, for data.silver in a training config")
     p.add_argument("-o", "--output", required=True, help="output file (written atomically)")
+    p.add_argument("--exclude", nargs="+", default=[], metavar="EXPORT",
+                   help="Label Studio exports whose reports (same doc_id or same text) are left "
+                   "out, e.g. dev and test, to make silver training data")
     p.set_defaults(run=run_preannotate, rules=True, model=None, quantize=False, batch_size=32)
 
 
@@ -172,18 +177,36 @@ def run_preannotate(args) -> int:
     from .predict import RuleTagger
 
     predictor = RuleTagger()
-    docs, failures = tag_inputs(predictor, iter_reports(args.paths))
+    reports = iter_reports(args.paths)
+    if args.exclude:
+        reports = _without_reports_of(args.exclude, reports)
+    docs, failures = tag_inputs(predictor, reports)
     if args.format == "jsonl":
         rows = [{"doc_id": d.doc_id, "text": d.text,
                  "spans": [{"layer": s.layer, "label": s.label, "start": s.start, "end": s.end,
                             "text": d.text[s.start:s.end]} for s in d.layer(SECTION) + d.layer(QUANTITY)]}
                 for d in docs]
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    elif args.format == "silver":
+        from .labelstudio import document_to_task
+
+        text = json.dumps([document_to_task(d) for d in docs], ensure_ascii=False, indent=1) + "\n"
     else:
         text = render([], docs, "labelstudio", predictor.name)
     _emit(text, args.output)
     print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
     return _exit_code(docs, failures)
+
+
+def _without_reports_of(exports: list[str], reports):
+    """The reports that are in none of ``exports`` (by doc_id or by text); says how many went."""
+    from .labelstudio import read_export
+
+    excluded = [doc for path in exports for doc in read_export(path)]
+    ids, texts = {doc.doc_id for doc in excluded}, {doc.text for doc in excluded}
+    kept = [r for r in reports if r[0] not in ids and (r[1] is None or r[1] not in texts)]
+    print(f"govtag: left out the reports of {', '.join(exports)}", file=sys.stderr)
+    return kept
 
 
 def tag_inputs(predictor, reports, batch_docs: int = 8):
