@@ -40,6 +40,8 @@ def role_of(text: str, fragment: str) -> str | None:
     ("惠及8万市民和6万余人次", [("8万市民", "COUNT"), ("6万余人次", "COUNT")]),
     ("人均9500元/人/年，约4公里", [("9500元/人/年", "MONEY"), ("4公里", "MEASURE")]),
     ("新建村级卫生室两座，连续三年获评先进", [("两座", "COUNT"), ("三年", "MEASURE")]),
+    ("投入資金１，２００萬元，完成１２，３个", [("１，２００萬元", "MONEY"), ("３个", "COUNT")]),
+    ("投入資金xx萬元，覆蓋**戶，補助＊＊萬元", []),
 ])
 def test_quantity_spans(text, expected):
     assert quantities(text) == expected

@@ -107,9 +107,15 @@ QUANTITY_PATTERN = re.compile(
     rf"(?:[/每](?:{'|'.join(RATE_BASES)}))*")
 
 
+FULL_WIDTH_THOUSANDS = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
+
+
 def _view(text: str) -> str:
-    """Normalised text, keeping full-width commas apart from thousands separators."""
-    return "".join("，" if ch == "，" else n for ch, n in zip(text, normalise(text)))
+    """Normalised text, keeping full-width commas apart from thousands separators; a full-width
+    comma between full-width digits (１，２００) is a thousands separator."""
+    separators = {m.start() for m in FULL_WIDTH_THOUSANDS.finditer(text)}
+    return "".join("，" if ch == "，" and i not in separators else n
+                   for i, (ch, n) in enumerate(zip(text, normalise(text))))
 
 
 def tag_quantities(text: str) -> list[Span]:
@@ -145,6 +151,8 @@ def _label(match: re.Match, view: str) -> str | None:
     if label == "MONEY" and after.startswith(("GDP", "地区生产总值", "生产总值", "增加值")):
         return None
     if BARE_MAGNITUDE.fullmatch(number):
+        if re.search(r"[xX*_×]$", before):  # a placeholder amount (xx万元, **万元): no number
+            return None
         return label if label == "MONEY" or after.startswith(("以上", "级")) else None
     if not number[0].isdigit() and not _chinese_number_counts(number, unit, before, after):
         return None
