@@ -216,3 +216,32 @@ def test_report_scraped_without_line_breaks_keeps_its_structure():
     assert role_of(text, "同時，我們") == "问题"
     assert role_of(text, "我們將加快") == "计划"
     assert role_of(text, "各位代表") is None
+
+
+WEB_PAGE = """當前位置：
+首頁
+>
+政務公開
+>
+規劃計劃
+xx鎮2024年政府工作報告
+發表時間：
+2024-02-09 09:45
+閱讀量：
+【字體：
+小
+中
+大
+】
+xx鎮20__年工作總結和20__年工作計劃
+20__年，我鎮完成投資１．２億元。
+一、主要工作成效
+新建道路１２公里。
+"""
+
+
+def test_web_page_header_lines_and_combined_title_are_outside():
+    for line in ("首頁", "規劃計劃", "xx鎮2024年政府工作報告", "閱讀量", "xx鎮20__年工作總結和"):
+        assert role_of(WEB_PAGE, line) is None, line
+    assert role_of(WEB_PAGE, "20__年，我鎮完成") == "成绩"
+    assert role_of(WEB_PAGE, "新建道路") == "成绩"

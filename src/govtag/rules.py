@@ -207,8 +207,9 @@ HEADING_MAX_CHARS = 40
 LIST_MARKER = r"^\s*(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)"
 METADATA_LINE = re.compile(
     r"^\s*(?:来源|发布时间|发布日期|发布机构|浏览次数|访问量|点击数|作者|编辑|责任编辑|字号|字体|"
-    r"信息来源|文章来源|时间|日期|打印|关闭|分享到?|【)\s*[:：]?|"
-    r"(?:打印本页|关闭窗口|【[大中小]】)")
+    r"信息来源|文章来源|时间|日期|打印|关闭|分享到?|首页|当前位置|您当前的位置|您的位置|位置|"
+    r"索引号|文号|发文字号|发文机关|成文日期|主题分类|所属机构|信息索引|发表时间|阅读量|阅读数|阅读次数|【)\s*[:：]?|"
+    r"(?:打印本页|关闭窗口|【[大中小]】)|\S\s*[>»＞]\s*\S")  # a breadcrumb: 首页 > 政务公开 > …
 OUTSIDE_HEADING = r"基本情况|概况|附件|结束语"
 PROBLEM_HEADING = r"存在(?:的)?(?:主要)?(?:问题|不足|困难|短板|差距)|问题(?:和|与|及)不足|困难(?:和|与)问题|不足(?:之处)?$"
 STRONG_PLAN_HEADING = r"下一?步|下一?阶段|今后|工作(?:计划|安排|打算|思路|要点)"
@@ -290,6 +291,7 @@ class _SectionReader:
         self.thanking = False
         self.in_problems = False  # inside a problems passage that the last body line left open
         self.open_line = False  # the last body line broke off mid-sentence (a hard-wrapped report)
+        self.body_started = False  # a body line or a numbered heading has been read
 
     def roles(self, view: str, lines, sentences) -> list[str | None]:
         """One role (or None) per sentence, in order."""
@@ -310,8 +312,15 @@ class _SectionReader:
         if re.match(SALUTATION, line) or self._thanks(line):
             return outside
         if _is_heading(line) and not (continues and not re.match(LIST_MARKER, line)):
+            if not self.body_started and not re.match(LIST_MARKER, line):
+                # above the report's first line: page headers, titles and bylines, unless the line
+                # names a part of the report (2023年工作回顾, 存在的问题, 下步工作打算)
+                if _is_combined_title(line) or not re.search(PREAMBLE_SECTION_HEADING, line):
+                    return outside
+            self.body_started = self.body_started or re.match(LIST_MARKER, line) is not None
             self.problem_cued = self.problem_line_alone = self.in_problems = False
             return [self._read_heading(line)] * len(sentences)
+        self.body_started = True
         self.open_line = OPEN_LINE_END.search(line) is not None
         if CLOSING_LINE.search(line) and self.context == PLAN:
             return outside
@@ -394,6 +403,15 @@ class _SectionReader:
         if self.context is None and RESULT_SENTENCE.search(sentence):
             self.context = ACHIEVEMENT
         return self.context
+
+
+PREAMBLE_SECTION_HEADING = rf"{REVIEW_HEADING}|{PROBLEM_HEADING}|{STRONG_PLAN_HEADING}|总结"
+
+
+def _is_combined_title(line: str) -> bool:
+    """A title over both parts of a report (工作总结和…工作计划) names no single section."""
+    return (re.match(LIST_MARKER, line) is None and re.search(ACHIEVEMENT_HEADING, line) is not None
+            and re.search(PLAN_HEADING, line) is not None and not re.search(REVIEW_HEADING, line))
 
 
 def _is_heading(line: str) -> bool:
