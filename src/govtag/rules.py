@@ -311,24 +311,31 @@ class _SectionReader:
             return outside
         if re.match(SALUTATION, line) or self._thanks(line):
             return outside
-        if _is_heading(line) and not (continues and not re.match(LIST_MARKER, line)):
-            if not self.body_started and not re.match(LIST_MARKER, line):
-                # above the report's first line: page headers, titles and bylines, unless the line
-                # names a part of the report (2023年工作回顾, 存在的问题, 下步工作打算)
-                if _is_combined_title(line) or not re.search(PREAMBLE_SECTION_HEADING, line):
-                    return outside
-            self.body_started = self.body_started or re.match(LIST_MARKER, line) is not None
-            self.problem_cued = self.problem_line_alone = self.in_problems = False
-            return [self._read_heading(line)] * len(sentences)
+        numbered = re.match(LIST_MARKER, line) is not None
+        if _is_heading(line) and (numbered or not continues):
+            return [self._heading_role(line, numbered)] * len(sentences)
         self.body_started = True
         self.open_line = OPEN_LINE_END.search(line) is not None
         if CLOSING_LINE.search(line) and self.context == PLAN:
             return outside
         if not continues:
-            # a paragraph that answers the problems just stated (对此，我们将…) stays with them
-            self.in_problems = self.in_problems and PROBLEM_ANSWER.match(line) is not None
-            if self.problem_cued and not (ENUMERATION.match(line) or self.problem_line_alone):
-                self.context, self.problem_cued = self.resume, False
+            self._start_paragraph(line)
+        return self._body_roles(sentences, continues)
+
+    def _heading_role(self, line: str, numbered: bool) -> str | None:
+        if not self.body_started and not numbered and _is_preamble_line(line):
+            return None
+        self.body_started = self.body_started or numbered
+        self.problem_cued = self.problem_line_alone = self.in_problems = False
+        return self._read_heading(line)
+
+    def _start_paragraph(self, line: str) -> None:
+        # a paragraph that answers the problems just stated (对此，我们将…) stays with them
+        self.in_problems = self.in_problems and PROBLEM_ANSWER.match(line) is not None
+        if self.problem_cued and not (ENUMERATION.match(line) or self.problem_line_alone):
+            self.context, self.problem_cued = self.resume, False
+
+    def _body_roles(self, sentences: list[str], continues: bool) -> list[str | None]:
         roles = []
         for i, sentence in enumerate(sentences):
             if PLAN_SENTENCE.search(sentence):
@@ -406,6 +413,12 @@ class _SectionReader:
 
 
 PREAMBLE_SECTION_HEADING = rf"{REVIEW_HEADING}|{PROBLEM_HEADING}|{STRONG_PLAN_HEADING}|总结"
+
+
+def _is_preamble_line(line: str) -> bool:
+    """Above the report's first line, a short line is a page header, title or byline unless it
+    names a part of the report (2023年工作回顾, 存在的问题, 下步工作打算)."""
+    return _is_combined_title(line) or not re.search(PREAMBLE_SECTION_HEADING, line)
 
 
 def _is_combined_title(line: str) -> bool:
