@@ -225,18 +225,19 @@ OUTSIDE_SENTENCE = re.compile(
 THANKS_START = re.compile(r"^\s*(?:在此|在这里)?[，,]?我代表.{0,20}向")
 CLOSING_LINE = re.compile(r"(?:^|[。！!；;，,])\s*让我们")
 ENUMERATION = re.compile(r"^\s*(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|\d+[.、]|[(（][一二三四五六七八九十\d]+[)）])")
-PROBLEM_SENTENCE = re.compile(
+# Openers of a problems passage: strong ones hold anywhere, weak ones not inside a plan part,
+# nor as a backdrop of results (CONCESSION) or as the object of work (REMEDY).
+STRONG_PROBLEM_SENTENCE = re.compile(
     r"清醒(?:地)?(?:看到|认识到)|(?:看到|肯定)成绩的?同时|(?:也|更|还)要?看到[^，,。；;]{0,10}(?:困难|问题|不足|差距)|"
+    r"问题(?:和|与)不足|不足之处")
+WEAK_PROBLEM_SENTENCE = re.compile(
     r"(?:存在|面临)着?[^，,。；;]{0,12}(?:问题|不足|短板|困难(?:和|与)?挑战)|"
     r"(?:矛盾|问题)(?:依然|仍然|仍|还)?(?:较为|比较|十分)?突出|"
-    r"问题(?:和|与)不足|困难和问题|不足之处|差距和不足|短板弱项")
+    r"困难和问题|差距和不足|短板弱项")
 PLAN_SENTENCE = re.compile(r"^(?:下一?步|下一?阶段|今后|明年|新的一年|(?:20\d\d|20__)年[，,]?我(?:镇|乡|村|们|区|县|市)将)")
 RESULT_SENTENCE = re.compile(
     r"(?:取得|实现|完成|获得)了?.{0,12}(?:成绩|成效|进展|突破|成果)|各项工作.{0,8}(?:成效|成绩)|"
     r"(?:完成|建成|新建|新修|新增|实现|培训|发放|增长|下降).{0,12}\d")
-STRONG_PROBLEM_SENTENCE = re.compile(
-    r"清醒(?:地)?(?:看到|认识到)|(?:看到|肯定)成绩的?同时|(?:也|更|还)要?看到[^，,。；;]{0,10}(?:困难|问题|不足|差距)|"
-    r"问题(?:和|与)不足|不足之处")
 # A difficulty named only as the backdrop of what was done (在…矛盾突出的情况下，我们…) opens no problems.
 CONCESSION = re.compile(r"^(?:[^，,：:]{1,6}[，,])?(?:在|面对|面临|针对|尽管|虽然|克服|我们面对)|情况下|背景下|形势下|"
                         r"(?:问题|不足|短板|矛盾|困难|挑战)[^。；;]{0,4}[，,]我们(?!将|要|必须|一定|会)")
@@ -278,7 +279,7 @@ def paragraph_blocks(view: str, lines: list[tuple[int, int]]) -> list[tuple[int,
 
 
 class _SectionReader:
-    """Walks the lines top-down, keeping the role of the current heading as context."""
+    """Walks the paragraph blocks top-down, keeping the role of the current heading as context."""
 
     def __init__(self) -> None:
         self.context: str | None = None
@@ -294,7 +295,7 @@ class _SectionReader:
         self.body_started = False  # a body line or a numbered heading has been read
 
     def roles(self, view: str, lines, sentences) -> list[str | None]:
-        """One role (or None) per sentence, in order."""
+        """One role (or None) per sentence, in order; ``lines`` are the paragraph blocks."""
         roles: list[str | None] = []
         for index, (start, end) in enumerate(lines):
             inside = [view[s:e] for s, e in sentences if start <= s < end]
@@ -360,10 +361,9 @@ class _SectionReader:
         """A problems passage starts here; opening a paragraph, it lasts over its enumeration;
         as a paragraph of its own, over the paragraphs that follow, up to a heading or a plan."""
         strong = STRONG_PROBLEM_SENTENCE.search(sentence)
-        if self.context == PLAN and not strong:
-            return False
-        if not strong and (not PROBLEM_SENTENCE.search(sentence) or CONCESSION.search(sentence)
-                           or REMEDY.search(sentence)):
+        weak = (self.context != PLAN and WEAK_PROBLEM_SENTENCE.search(sentence)
+                and not CONCESSION.search(sentence) and not REMEDY.search(sentence))
+        if not (strong or weak):
             return False
         if first_in_line and self.context not in (PROBLEM, PLAN):
             self.resume, self.context, self.problem_cued = self.context, PROBLEM, True
@@ -423,8 +423,8 @@ def _is_preamble_line(line: str) -> bool:
 
 def _is_combined_title(line: str) -> bool:
     """A title over both parts of a report (工作总结和…工作计划) names no single section."""
-    return (re.match(LIST_MARKER, line) is None and re.search(ACHIEVEMENT_HEADING, line) is not None
-            and re.search(PLAN_HEADING, line) is not None and not re.search(REVIEW_HEADING, line))
+    return (re.search(ACHIEVEMENT_HEADING, line) is not None and re.search(PLAN_HEADING, line) is not None
+            and not re.search(REVIEW_HEADING, line))
 
 
 def _is_heading(line: str) -> bool:
