@@ -36,6 +36,14 @@ def default_model_dir() -> Path:
     return Path(os.environ.get("GOVTAG_MODEL", DEFAULT_MODEL_DIR))
 
 
+def model_dir_of(model_dir: str | Path | None) -> Path:
+    """``model_dir`` (``None``: the shipped default), checked to hold a govtag model."""
+    model_dir = Path(model_dir) if model_dir else default_model_dir()
+    if not (model_dir / "config.json").is_file():
+        raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
+    return model_dir
+
+
 @dataclass
 class TokenProbs:
     """Per-token averaged probabilities of both heads for one document."""
@@ -65,9 +73,7 @@ class Tagger:
         ``quantize``: int8 dynamic quantisation of the linear layers (faster on CPU);
         ``stride``: tokens shared by consecutive windows, instead of the model's training value.
         """
-        model_dir = Path(model_dir) if model_dir else default_model_dir()
-        if not (model_dir / "config.json").is_file():
-            raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
+        model_dir = model_dir_of(model_dir)
         transformers_logging.set_verbosity_error()
         transformers_logging.disable_progress_bar()
         model = GovtagModel.from_pretrained(model_dir)
@@ -248,9 +254,7 @@ class ParallelTagger:
     def __init__(self, jobs: int, model_dir: str | Path | None = None, **options):
         if jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {jobs}")
-        model_dir = Path(model_dir) if model_dir else default_model_dir()
-        if not (model_dir / "config.json").is_file():
-            raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
+        model_dir = model_dir_of(model_dir)
         threads = max(1, len(os.sched_getaffinity(0)) // jobs)
         self.jobs, self.name = jobs, model_dir.name
         self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
