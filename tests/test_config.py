@@ -238,3 +238,15 @@ def test_bad_rule_layers_name_the_key(setup, layers):
                              f"layers: [section, quantity]\nrule_layers: {layers}"})
     with pytest.raises(ConfigError, match="'rule_layers'"):
         load_config(path)
+
+
+def test_rule_noise_needs_rule_features_on_the_section_head(setup):
+    with_noise = {"seed: 42": "seed: 42\n  rule_noise: 0.3"}
+    with pytest.raises(ConfigError, match="'training.rule_noise' needs rule_features"):
+        load_config(_config(setup, **with_noise))
+    path = _config(setup, **with_noise, **{"layers: [section, quantity]":
+                                          "layers: [section, quantity]\nrule_features: true"})
+    assert load_config(path).training.rule_noise == pytest.approx(0.3)
+    path = _config(setup, **{"seed: 42": "seed: 42\n  rule_noise: 1.5"})
+    with pytest.raises(ConfigError, match="'training.rule_noise' must be at least 0.0 and at most 1.0"):
+        load_config(path)

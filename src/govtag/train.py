@@ -98,6 +98,40 @@ def _quantity_f1(predicted: np.ndarray, gold: np.ndarray) -> float:
     return float(f1_score(true_rows, pred_rows, mode="strict", scheme=IOB2, zero_division=0))
 
 
+def with_rule_noise(dataset: Dataset, rate: float, seed: int) -> Dataset:
+    """Replace each run of one rule section role by another role with probability ``rate``.
+
+    The rule tagger is nearly always right on the reports it was written from, so a model trained
+    on them learns to copy it. Fresh noise at each access teaches the section head to weigh the
+    text and heading context against the rule tag, as on reports the rules have never seen.
+    """
+    if not rate:
+        return dataset
+    rng = np.random.default_rng(seed)
+
+    def transform(batch: dict) -> dict:
+        batch["rule_section_ids"] = [noisy_runs(ids, rate, rng) for ids in batch["rule_section_ids"]]
+        return batch
+
+    dataset.set_transform(transform)
+    return dataset
+
+
+def noisy_runs(ids: list[int], rate: float, rng: np.random.Generator) -> list[int]:
+    """``ids`` with each maximal run of one value replaced, with probability ``rate``, by another."""
+    noisy = list(ids)
+    start = 0
+    while start < len(ids):
+        end = start
+        while end < len(ids) and ids[end] == ids[start]:
+            end += 1
+        if rng.random() < rate:
+            others = [i for i in range(len(SECTION_TAGS)) if i != ids[start]]
+            noisy[start:end] = [int(rng.choice(others))] * (end - start)
+        start = end
+    return noisy
+
+
 def training_arguments(config: Config, checkpoints: Path) -> TrainingArguments:
     t = config.training
     return TrainingArguments(
@@ -122,7 +156,8 @@ def train(config: Config, resume: bool = False) -> Path:
     settings = WindowSettings(w.length, w.stride, w.heading_context, w.context_tokens,
                               config.rule_features)
     train_docs, dev_docs = load_training_docs(config)
-    train_set = build_dataset(tokenizer, train_docs, settings, config.layers)
+    train_set = with_rule_noise(build_dataset(tokenizer, train_docs, settings, config.layers),
+                                config.training.rule_noise, config.training.seed)
     dev_set = build_dataset(tokenizer, dev_docs, settings, config.layers)
     log.info("%d training windows from %d documents, %d dev windows", len(train_set),
              len(train_docs), len(dev_set))
@@ -180,7 +215,7 @@ on one encoder. Load with `govtag.predict.Tagger.load(this_dir)` or `GovtagModel
 - dev data (model selection): {config.data.dev}
 - rule features: {config.rule_features} (heads: {", ".join(config.rule_layers)}); heading context: {config.windows.heading_context};
   windows {config.windows.length} tokens, stride {config.windows.stride}
-- epochs {config.training.epochs}, learning rate {config.training.learning_rate}, seed {config.training.seed}
+- epochs {config.training.epochs}, learning rate {config.training.learning_rate}, seed {config.training.seed}, rule noise {config.training.rule_noise}
 - best dev window score (mean of quantity strict F1 and section token macro F1): {best_window_score}
 - trained: {datetime.date.today().isoformat()}
 """

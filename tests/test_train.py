@@ -1,0 +1,43 @@
+"""Tests for govtag.train helpers that need no model: noise on the rule features."""
+
+import numpy as np
+from datasets import Dataset
+
+from govtag.train import noisy_runs, with_rule_noise
+
+
+def _runs(ids):
+    runs, start = [], 0
+    for i in range(1, len(ids) + 1):
+        if i == len(ids) or ids[i] != ids[start]:
+            runs.append((start, i, ids[start]))
+            start = i
+    return runs
+
+
+def test_noise_replaces_whole_runs_by_another_role():
+    ids = [0, 0, 1, 1, 1, 2, 3, 3, 0]
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        noisy = noisy_runs(ids, 1.0, rng)
+        for start, end, old in _runs(ids):
+            part = noisy[start:end]
+            assert len(set(part)) == 1 and part[0] != old and 0 <= part[0] <= 3
+
+
+def test_no_noise_keeps_ids_and_some_noise_changes_some_runs():
+    ids = [1] * 5 + [2] * 5 + [3] * 5 + [0] * 5
+    assert noisy_runs(ids, 0.0, np.random.default_rng(0)) == ids
+    rng = np.random.default_rng(1)
+    changed = sum(noisy_runs(ids, 0.5, rng) != ids for _ in range(200))
+    assert 150 < changed < 200  # all four runs kept with probability 1/16
+
+
+def test_dataset_noise_is_fresh_at_each_access_and_leaves_other_columns():
+    rows = [{"input_ids": list(range(12)), "rule_section_ids": [1] * 6 + [3] * 6,
+             "section_labels": [1] * 6 + [3] * 6}]
+    dataset = with_rule_noise(Dataset.from_list(rows), 0.5, seed=7)
+    seen = {tuple(dataset[0]["rule_section_ids"]) for _ in range(40)}
+    assert len(seen) > 2
+    assert dataset[0]["section_labels"] == rows[0]["section_labels"]
+    assert dataset[0]["input_ids"] == rows[0]["input_ids"]
