@@ -290,3 +290,17 @@ def test_preamble_summary_of_results_is_results_and_framing_line_is_outside():
     assert role_of(text, "今年以來") == "成绩"
     assert role_of(text, "現將上半年") is None
     assert role_of(text, "新修道路") == "成绩"
+
+
+@pytest.mark.parametrize("heading", ["二、面臨的困難和挑戰", "三、主要問題", "三、問題與挑戰", "四、存在的薄弱環節",
+                                     "二、問題和困難", "三、短板弱項"])
+def test_township_problem_headings(heading):
+    text = f"一、主要工作\n新修道路3公里。\n{heading}\n部分村組道路狹窄。\n三、下步打算\n新建道路5公里。\n"
+    assert role_of(text, heading) == "问题"
+    assert role_of(text, "部分村組") == "问题"
+    assert role_of(text, "新建道路") == "计划"
+
+
+def test_heading_about_solving_difficulties_is_no_problems_heading():
+    text = "一、主要工作\n（四）幫助企業解決遇到的困難\n走訪企業120家。\n"
+    assert role_of(text, "走訪企業") == "成绩"

@@ -211,7 +211,9 @@ METADATA_LINE = re.compile(
     r"索引号|文号|发文字号|发文机关|成文日期|主题分类|所属机构|信息索引|发表时间|阅读量|阅读数|阅读次数|【)\s*[:：]?|"
     r"(?:打印本页|关闭窗口|【[大中小]】)|\S\s*[>»＞]\s*\S")  # a breadcrumb: 首页 > 政务公开 > …
 OUTSIDE_HEADING = r"基本情况|概况|附件|结束语"
-PROBLEM_HEADING = r"存在(?:的)?(?:主要)?(?:问题|不足|困难|短板|差距)|问题(?:和|与|及)不足|困难(?:和|与)问题|不足(?:之处)?$"
+PROBLEM_HEADING = (r"(?:存在|面临|遇到)(?:的)?(?:主要)?(?:问题|不足|困难|短板|差距|挑战|薄弱环节)|"
+                   r"(?:问题|困难)(?:和|与|及)(?:不足|问题|困难|挑战)|^(?:主要|当前|突出)?问题$|"
+                   r"(?:形势|挑战)(?:和|与|及)问题|短板弱项$|薄弱环节$|不足(?:之处)?$")
 STRONG_PLAN_HEADING = r"下一?步|下一?阶段|今后|工作(?:计划|安排|打算|思路|要点)"
 PLAN_HEADING = STRONG_PLAN_HEADING + r"|计划|安排|打算|思路|总体要求|目标|任务|重点工作|建议|明年|今年"
 # wins over plan words in the same heading (2019年和今年以来工作回顾, 今年以来工作开展情况)
@@ -413,7 +415,7 @@ class _SectionReader:
         if re.search(OUTSIDE_HEADING, body):
             self.closed = re.search("附件|结束语", body) is not None
             self.context = None
-        elif re.search(PROBLEM_HEADING, body):
+        elif re.search(PROBLEM_HEADING, body) and not REMEDY.search(body):
             self.context = PROBLEM
         elif re.search(STRONG_PLAN_HEADING, body) or self._is_later_year(body):
             self.context = PLAN
