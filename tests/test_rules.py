@@ -42,6 +42,7 @@ def role_of(text: str, fragment: str) -> str | None:
     ("新建村级卫生室两座，连续三年获评先进", [("两座", "COUNT"), ("三年", "MEASURE")]),
     ("投入資金１，２００萬元，完成１２，３个", [("１，２００萬元", "MONEY"), ("３个", "COUNT")]),
     ("投入資金xx萬元，覆蓋**戶，補助＊＊萬元", []),
+    ("發放棉被200床，生豬存欄3.2萬頭，家禽15萬羽", [("200床", "COUNT"), ("3.2萬頭", "COUNT"), ("15萬羽", "COUNT")]),
 ])
 def test_quantity_spans(text, expected):
     assert quantities(text) == expected
