@@ -305,3 +305,18 @@ def test_township_problem_headings(heading):
 def test_heading_about_solving_difficulties_is_no_problems_heading():
     text = "一、主要工作\n（四）幫助企業解決遇到的困難\n走訪企業120家。\n"
     assert role_of(text, "走訪企業") == "成绩"
+
+
+def test_signature_date_and_page_footer_are_outside():
+    text = ("一、主要工作\n新建大棚20座。\n二、20__年工作打算\n新建通村道路15公里。\n\n"
+            "xx鎮人民政府\n20__年12月20日\n上一篇：xx鎮召開安全生產工作會議\n下一篇：xx鎮開展冬季防火宣傳\n"
+            "xx鎮2022年工作總結\n主辦單位：xx鎮人民政府  聯繫電話：0000-1234567\n版權所有：xx鎮人民政府\n")
+    assert role_of(text, "新建通村道路") == "计划"
+    for line in ("xx鎮人民政府\n20", "20__年12月20日", "上一篇", "下一篇", "xx鎮2022年工作總結", "主辦單位", "版權所有"):
+        assert role_of(text, line) is None, line
+
+
+def test_heading_that_ends_with_government_is_no_signature():
+    text = "一、主要工作\n新建大棚20座。\n二、20__年工作打算\n（一）加快發展。\n（二）努力建設人民滿意政府\n嚴格依法行政。\n"
+    assert role_of(text, "（二）努力建設") == "计划"
+    assert role_of(text, "嚴格依法行政") == "计划"

@@ -35,7 +35,7 @@ COUNT_UNITS = (
     "类", "项次", "家次", "户次", "件次", "位", "列", "批", "份", "组", "对", "双", "轮",
     "轮次", "门", "起", "只", "匹", "棵", "株", "间", "篇", "本", "册", "架", "艘", "眼",
     "孔", "盏", "根", "笔", "张床", "道", "片", "块", "羽", "尾", "班", "趟", "款", "首",
-    "幅", "课时", "学时", "金", "银", "铜", "床")
+    "幅", "课时", "学时", "金", "银", "铜", "床", "袋", "箱")
 COUNTED_NOUNS = (  # rule 6: a bare number whose counted noun follows as its unit
     "市民", "居民", "村民", "群众", "农户", "农民", "职工", "学生", "师生", "游客", "人口",
     "劳动力", "党员", "干部", "志愿者", "贫困户", "脱贫户", "县", "村", "乡", "镇")
@@ -208,8 +208,13 @@ LIST_MARKER = r"^\s*(?:[一二三四五六七八九十]+[、.]|[(（][一二三�
 METADATA_LINE = re.compile(
     r"^\s*(?:来源|发布时间|发布日期|发布机构|浏览次数|访问量|点击数|作者|编辑|责任编辑|字号|字体|"
     r"信息来源|文章来源|时间|日期|打印|关闭|分享到?|首页|当前位置|您当前的位置|您的位置|位置|"
-    r"索引号|文号|发文字号|发文机关|成文日期|主题分类|所属机构|信息索引|发表时间|阅读量|阅读数|阅读次数|【)\s*[:：]?|"
+    r"索引号|文号|发文字号|发文机关|成文日期|主题分类|所属机构|信息索引|发表时间|阅读量|阅读数|阅读次数|【|"
+    r"上一篇|下一篇|相关链接|主办单位|承办单位|版权所有|网站标识码|备案号|联系电话|联系我们|技术支持|地址)\s*[:：]?|"
     r"(?:打印本页|关闭窗口|【[大中小]】)|\S\s*[>»＞]\s*\S")  # a breadcrumb: 首页 > 政务公开 > …
+# the sender's name and the date under a report: O, and nothing after them is the report
+SIGNATURE_LINE = re.compile(
+    r"^[^，,。；;：:、]{0,20}(?:人民政府|政府|办事处|委员会|村委会|居委会|党委|党支部)$|"
+    r"^[\d_x〇零一二三四五六七八九]{2,4}年[\d_x一二三四五六七八九十]{1,3}月(?:[\d_x一二三四五六七八九十]{1,3}日)?$")
 OUTSIDE_HEADING = r"基本情况|概况|附件|结束语"
 PROBLEM_HEADING = (r"(?:存在|面临|遇到)(?:的)?(?:主要)?(?:问题|不足|困难|短板|差距|挑战|薄弱环节)|"
                    r"(?:问题|困难)(?:和|与|及)(?:不足|问题|困难|挑战)|^(?:主要|当前|突出)?问题$|"
@@ -338,6 +343,9 @@ class _SectionReader:
         continues, self.open_line = self.open_line, False
         title = first and not re.match(LIST_MARKER, line) and len(line) <= TITLE_MAX_CHARS
         if title or self.closed or METADATA_LINE.match(line) or not re.search(CJK, line):
+            return outside
+        if SIGNATURE_LINE.match(line) and not ENUMERATION.match(line) and not re.match(LIST_MARKER, line):
+            self.closed = self.closed or (self.body_started and bool(re.search(r"年.*月", line)))
             return outside
         if re.match(SALUTATION, line) or self._thanks(line):
             return outside
