@@ -320,3 +320,17 @@ def test_heading_that_ends_with_government_is_no_signature():
     text = "一、主要工作\n新建大棚20座。\n二、20__年工作打算\n（一）加快發展。\n（二）努力建設人民滿意政府\n嚴格依法行政。\n"
     assert role_of(text, "（二）努力建設") == "计划"
     assert role_of(text, "嚴格依法行政") == "计划"
+
+
+def test_village_summary_items_with_half_width_punctuation_are_results():
+    text = ("xx村2023年度工作總結\n"
+            "今年以來,我村紮實開展各項工作,現將一年來的工作總結如下:\n"
+            "一是抓黨建.全年召開黨員大會12次,發展黨員2名.\n"
+            "二是抓產業.新發展獼猴桃種植150畝,村集體經濟收入達到12萬元.\n"
+            "存在問題:一是村集體經濟底子薄;二是群眾積極性不高.\n"
+            "下步打算:一是繼續壯大村集體經濟;二是建立長效機制.\n")
+    assert role_of(text, "今年以來") is None
+    assert role_of(text, "一是抓黨建") == "成绩"
+    assert role_of(text, "二是抓產業") == "成绩"
+    assert role_of(text, "存在問題") == "问题"
+    assert role_of(text, "下步打算") == "计划"
