@@ -1,4 +1,4 @@
-"""The ``govtag`` command line: train, evaluate, predict, preannotate, ls (Label Studio)."""
+"""The ``govtag`` command line: train, evaluate, predict, preannotate, adapt, ls (Label Studio)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(commands)
     _add_predict(commands)
     _add_preannotate(commands)
+    _add_adapt(commands)
     from .studio import add_ls_commands
 
     add_ls_commands(commands)
@@ -105,6 +106,50 @@ def _add_preannotate(commands) -> None:
                    help="Label Studio exports whose reports (same doc_id or same text) are left "
                    "out, e.g. dev and test, to make silver training data")
     p.set_defaults(run=run_preannotate, rules=True, model=None, quantize=False, batch_size=32)
+
+
+def _add_adapt(commands) -> None:
+    p = commands.add_parser("adapt", help="domain-adaptive masked-LM pretraining of a base encoder",
+                            description="Continue the base encoder's masked-LM pretraining on "
+                            "unlabelled reports; the output directory is a base_model for configs.")
+    p.add_argument("paths", nargs="+", help="report files or directories of .txt files")
+    p.add_argument("-o", "--output", required=True, help="directory for the adapted base")
+    p.add_argument("--base", default="albert-tiny", help="base encoder (as base_model in a config)")
+    p.add_argument("--exclude", nargs="+", default=[], metavar="EXPORT",
+                   help="Label Studio exports whose reports are left out (dev and test)")
+    p.add_argument("--steps", type=int, default=300, help="optimiser steps")
+    p.add_argument("--batch-size", type=int, default=32, help="blocks per step")
+    p.add_argument("--block-tokens", type=int, default=256, help="tokens per block")
+    p.add_argument("--learning-rate", type=float, default=5e-4)
+    p.add_argument("--seed", type=int, default=42)
+    p.set_defaults(run=run_adapt)
+
+
+def run_adapt(args) -> int:
+    from .adapt import AdaptSettings, adapt
+    from .inputs import iter_reports
+
+    if args.steps < 1 or args.batch_size < 1 or not 8 <= args.block_tokens <= 512:
+        raise ValueError("--steps and --batch-size must be at least 1, --block-tokens 8 to 512")
+    reports = iter_reports(args.paths)
+    if args.exclude:
+        reports = _without_reports_of(args.exclude, reports)
+    texts, failures = [], []
+    for _, text, error in reports:
+        if error:
+            failures.append(error)
+            print(f"govtag: skipped {error}", file=sys.stderr)
+        else:
+            texts.append(text)
+    if not texts:
+        raise ValueError("no readable report to adapt on")
+    settings = AdaptSettings(args.steps, args.block_tokens, args.batch_size, args.learning_rate,
+                             seed=args.seed)
+    print(f"govtag: adapting {args.base} on {len(texts)} report(s), {sum(map(len, texts)):,} chars",
+          file=sys.stderr)
+    output = adapt(args.base, texts, args.output, settings)
+    print(f"adapted base saved to {output}")
+    return EXIT_PARTIAL if failures else EXIT_OK
 
 
 def run_train(args) -> int:
