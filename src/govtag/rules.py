@@ -280,6 +280,7 @@ PARAGRAPH_BREAK = re.compile(f"{PARAGRAPH_GAP.pattern}|{MARKER_GAP.pattern}")
 # in a whole page on one line, a top heading may follow a sentence end with no space at all
 PAGE_LINE_CHARS = 1000
 PAGE_HEADING_START = re.compile(r"(?<=[。！？!?；;])(?=[一二三四五六七八九十]+、)")
+ONE_SPACE = re.compile(r"[ \u3000\xa0]")
 
 
 def paragraph_blocks(view: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -307,7 +308,7 @@ def _heading_apart(view: str, block: tuple[int, int]) -> list[tuple[int, int]]:
     start, end = block
     if not re.match(LIST_MARKER, view[start:end]):
         return [block]
-    gap = re.compile(r"[ \u3000\xa0]").search(view, start, min(end, start + HEADING_MAX_CHARS))
+    gap = ONE_SPACE.search(view, start, min(end, start + HEADING_MAX_CHARS))
     if not gap or re.search(r"[。；;！!？?，,]", view[start:gap.start()]):
         return [block]
     return [(start, gap.start()), (gap.end(), end)] if gap.end() < end else [block]
