@@ -10,6 +10,7 @@ Leave dev and test reports out of the corpus (``govtag adapt --exclude``).
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,8 @@ def token_blocks(tokenizer, texts: list[str], block_tokens: int) -> Dataset:
     """All texts as one token stream (each closed by [SEP]) cut into blocks of ``block_tokens``."""
     inner = block_tokens - 2
     stream: list[int] = []
-    for text in texts:
-        stream += tokenizer(text, add_special_tokens=False)["input_ids"] + [tokenizer.sep_token_id]
+    for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]:
+        stream += ids + [tokenizer.sep_token_id]
     blocks = [[tokenizer.cls_token_id, *stream[i:i + inner], tokenizer.sep_token_id]
               for i in range(0, len(stream) - inner + 1, inner)]
     if not blocks:
@@ -56,32 +57,15 @@ class MaskedTokensOnly(nn.Module):
         super().__init__()
         self.masked_lm = masked_lm
         self.encoder = getattr(masked_lm, masked_lm.base_model_prefix)
-        self.head = masked_lm.get_output_embeddings()
-        self.transform = _head_transform(masked_lm)
+        # the model's own MLM head: ALBERT keeps it as ``predictions``, BERT as ``cls``
+        self.head = masked_lm.predictions if hasattr(masked_lm, "predictions") else masked_lm.cls
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, labels=None):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
         masked = labels != -100
-        logits = self.head(self.transform(hidden[masked]))
+        logits = self.head(hidden[masked])
         return {"loss": nn.functional.cross_entropy(logits, labels[masked])}
-
-
-def _head_transform(masked_lm) -> nn.Module:
-    """The layers of the MLM head before its vocabulary projection (dense, activation, norm)."""
-    head = masked_lm.predictions if hasattr(masked_lm, "predictions") else masked_lm.cls.predictions
-    if hasattr(head, "transform"):  # BERT: predictions.transform, then predictions.decoder
-        return head.transform
-    return nn.Sequential(head.dense, _Activation(head.activation), head.LayerNorm)  # ALBERT
-
-
-class _Activation(nn.Module):
-    def __init__(self, function):
-        super().__init__()
-        self.function = function
-
-    def forward(self, x):
-        return self.function(x)
 
 
 def adapt(base: str, texts: list[str], output: str | Path, settings: AdaptSettings) -> Path:
@@ -93,16 +77,8 @@ def adapt(base: str, texts: list[str], output: str | Path, settings: AdaptSettin
     model = AutoModelForMaskedLM.from_pretrained(base_dir)
     blocks = token_blocks(tokenizer, texts, settings.block_tokens)
     output = Path(output)
-    args = TrainingArguments(
-        output_dir=str(output.with_name(output.name + ".checkpoints")), max_steps=settings.steps,
-        per_device_train_batch_size=settings.batch_size, learning_rate=settings.learning_rate,
-        warmup_steps=0.06, weight_decay=0.01, seed=settings.seed, data_seed=settings.seed,
-        save_strategy="no", logging_steps=20, report_to=[], use_cpu=not torch.cuda.is_available(),
-        dataloader_num_workers=0)
-    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mask_share,
-                                               seed=settings.seed)
-    trainer = Trainer(model=MaskedTokensOnly(model), args=args, train_dataset=blocks, data_collator=collator)
-    trainer.train()
+    with tempfile.TemporaryDirectory() as scratch:  # the Trainer wants a folder; nothing is checkpointed
+        _train_masked_lm(model, tokenizer, blocks, settings, scratch)
     staging = output.with_name(output.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     model.save_pretrained(str(staging))
@@ -110,3 +86,15 @@ def adapt(base: str, texts: list[str], output: str | Path, settings: AdaptSettin
     shutil.rmtree(output, ignore_errors=True)
     staging.rename(output)
     return output
+
+
+def _train_masked_lm(model, tokenizer, blocks: Dataset, settings: AdaptSettings, scratch: str) -> None:
+    args = TrainingArguments(
+        output_dir=scratch, max_steps=settings.steps,
+        per_device_train_batch_size=settings.batch_size, learning_rate=settings.learning_rate,
+        warmup_steps=0.06, weight_decay=0.01, seed=settings.seed, data_seed=settings.seed,
+        save_strategy="no", logging_steps=20, report_to=[], use_cpu=not torch.cuda.is_available(),
+        dataloader_num_workers=0)
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mask_share,
+                                               seed=settings.seed)
+    Trainer(model=MaskedTokensOnly(model), args=args, train_dataset=blocks, data_collator=collator).train()
