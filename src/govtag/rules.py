@@ -347,7 +347,7 @@ class _SectionReader:
         if title or self.closed or METADATA_LINE.match(line) or not re.search(CJK, line):
             return outside
         if SIGNATURE_LINE.match(line) and not ENUMERATION.match(line) and not re.match(LIST_MARKER, line):
-            self.closed = self.closed or (self.body_started and bool(re.search(r"年.*月", line)))
+            self.closed = self.body_started and re.search(r"年.*月", line) is not None
             return outside
         if re.match(SALUTATION, line) or self._thanks(line):
             return outside

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from itertools import groupby
 from dataclasses import asdict
 from pathlib import Path
 
@@ -119,16 +120,11 @@ def with_rule_noise(dataset: Dataset, rate: float, seed: int) -> Dataset:
 
 def noisy_runs(ids: list[int], rate: float, rng: np.random.Generator) -> list[int]:
     """``ids`` with each maximal run of one value replaced, with probability ``rate``, by another."""
-    noisy = list(ids)
-    start = 0
-    while start < len(ids):
-        end = start
-        while end < len(ids) and ids[end] == ids[start]:
-            end += 1
+    noisy = []
+    for value, run in groupby(ids):
         if rng.random() < rate:
-            others = [i for i in range(len(SECTION_TAGS)) if i != ids[start]]
-            noisy[start:end] = [int(rng.choice(others))] * (end - start)
-        start = end
+            value = int(rng.choice([i for i in range(len(SECTION_TAGS)) if i != value]))
+        noisy += [value] * len(list(run))
     return noisy
 
 
