@@ -49,7 +49,8 @@ def test_perfect_prediction_scores_one_everywhere():
                                                 len(TEXT) - len(ACHIEVED + PROBLEM + PLAN)]
     assert sum(map(sum, matrix)) == len(TEXT)
     assert report["per_document"] == [{"doc_id": "county-2023", "chars": len(TEXT), "quantity_f1": 1.0,
-                                       "section_span_f1": 1.0, "section_char_macro_f1": 1.0}]
+                                       "section_span_f1": 1.0, "section_char_macro_f1": 1.0,
+                                       "problem_char_f1": 1.0}]
     assert report["sequence_unit"] == "document"
 
 

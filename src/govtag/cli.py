@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_train(commands)
     _add_evaluate(commands)
+    _add_compare(commands)
     _add_predict(commands)
     _add_preannotate(commands)
     _add_adapt(commands)
@@ -72,6 +73,17 @@ def _add_evaluate(commands) -> None:
     p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the model")
     p.add_argument("--stride", type=int, help="tokens shared by consecutive windows (default: the model's)")
     p.set_defaults(run=run_evaluate)
+
+
+def _add_compare(commands) -> None:
+    p = commands.add_parser("compare", help="score the rule tagger and models side by side",
+                            description="Score the rule tagger and each model on the same gold "
+                            "documents in one run; print one table (and write comparison.json).")
+    p.add_argument("--data", required=True, help="Label Studio JSON export with gold annotations")
+    p.add_argument("models", nargs="*", metavar="MODEL",
+                   help="model directories (a tagger or a baseline); the rule tagger is always scored")
+    p.add_argument("-o", "--output", help="directory for comparison.json and comparison.md")
+    p.set_defaults(run=run_compare)
 
 
 def _add_predict(commands) -> None:
@@ -190,6 +202,27 @@ def _evaluate_and_print(model, rules, data, output, quantize=False, stride=None)
     if output:
         for path in write_report(report, output):
             print(f"wrote {path}")
+    return EXIT_OK
+
+
+def run_compare(args) -> int:
+    from .evaluate import evaluate_predictor, format_comparison
+    from .io import write_json_atomic, write_text_atomic
+    from .labelstudio import read_export
+    from .predict import load_predictor
+
+    gold = read_export(args.data)
+    systems = {"rules": load_predictor(rules=True)}
+    for model in args.models:
+        systems[model] = load_predictor(model)
+    reports = {name: evaluate_predictor(predictor.tag, gold, progress=False)
+               for name, predictor in systems.items()}
+    table = format_comparison(reports)
+    print(table)
+    if args.output:
+        write_json_atomic(Path(args.output) / "comparison.json", {"data": args.data, "reports": reports})
+        write_text_atomic(Path(args.output) / "comparison.md", table)
+        print(f"wrote {args.output}/comparison.json and comparison.md")
     return EXIT_OK
 
 

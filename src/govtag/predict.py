@@ -27,7 +27,9 @@ from transformers.utils import logging as transformers_logging
 from .encoding import WindowSettings, make_windows, tokenise
 from .labels import OUTSIDE, QUANTITY, SECTION, Document, Span, tags_to_spans
 from .model import GovtagModel
-from .text import line_spans, sentence_spans
+from .sentence_head import SentenceHead, is_saved_in, sentence_sections
+from .sentences import merge_sentence_roles
+from .text import sentence_spans
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"
 
@@ -39,9 +41,14 @@ def default_model_dir() -> Path:
 def model_dir_of(model_dir: str | Path | None) -> Path:
     """``model_dir`` (``None``: the shipped default), checked to hold a govtag model."""
     model_dir = Path(model_dir) if model_dir else default_model_dir()
-    if not (model_dir / "config.json").is_file():
+    if not (model_dir / "config.json").is_file() and not is_saved_in(model_dir):
         raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
     return model_dir
+
+
+def is_baseline(model_dir: Path) -> bool:
+    """A directory with a sentence head and no encoder: the scikit-learn baseline."""
+    return is_saved_in(model_dir) and not (model_dir / "config.json").is_file()
 
 
 @dataclass
@@ -63,6 +70,7 @@ class Tagger:
         self.settings = WindowSettings(config.window_length, config.stride, config.heading_context,
                                        config.context_tokens, config.rule_features)
         self.section_labels = list(config.section_labels)
+        self.sentence_head = None  # a SentenceHead deciding section roles sentence by sentence
         self.quantity_labels = list(config.quantity_labels)
 
     @classmethod
@@ -84,6 +92,8 @@ class Tagger:
                 warnings.simplefilter("ignore")
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         tagger = cls(model, tokenizer, batch_size, name=model_dir.name)
+        if is_saved_in(model_dir):
+            tagger.sentence_head = SentenceHead.load(model_dir)
         if stride is not None:
             tagger.settings.stride = stride
         return tagger
@@ -143,6 +153,8 @@ class Tagger:
         return confidence_of(self.token_probs([text])[0])
 
     def _sections(self, text: str, probs: TokenProbs) -> list[Span]:
+        if self.sentence_head is not None:
+            return sentence_sections(self.sentence_head, text)
         starts = np.asarray([s for s, _ in probs.offsets] or [0])
         roles = []
         for start, end in sentence_spans(text):
@@ -206,27 +218,6 @@ def confidence_of(probs: TokenProbs) -> float:
     if not len(probs.offsets):
         return 1.0
     return float((probs.section.max(-1).mean() + probs.quantity.max(-1).mean()) / 2)
-
-
-def merge_sentence_roles(text: str, roles: list[tuple[int, int, str]]) -> list[Span]:
-    """Section spans: maximal runs of same-role sentences inside one line."""
-    line_of = {}
-    for number, (start, end) in enumerate(line_spans(text)):
-        line_of[start] = number
-    spans: list[Span] = []
-    line, current = -1, None
-    for start, end, role in roles:
-        line = line_of.get(start, line)
-        same = current and current[2] == role and current[3] == line
-        if same:
-            current[1] = end
-            continue
-        if current and current[2] != OUTSIDE:
-            spans.append(Span(current[0], current[1], current[2], SECTION))
-        current = [start, end, role, line]
-    if current and current[2] != OUTSIDE:
-        spans.append(Span(current[0], current[1], current[2], SECTION))
-    return spans
 
 
 class RuleTagger:
@@ -315,6 +306,10 @@ def load_predictor(model_dir: str | Path | None = None, rules: bool = False, job
     in ``jobs`` worker processes when more than one."""
     if rules:
         return RuleTagger()
+    if is_baseline(model_dir_of(model_dir)):
+        from .baseline import BaselineTagger
+
+        return BaselineTagger.load(model_dir_of(model_dir))
     if jobs > 1:
         return ParallelTagger(jobs, model_dir, **options)
     return Tagger.load(model_dir, **options)

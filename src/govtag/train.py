@@ -36,10 +36,11 @@ log = logging.getLogger(__name__)
 transformers_logging.set_verbosity_error()
 
 
-def load_training_docs(config: Config) -> tuple[list[Document], list[Document]]:
-    """Train (gold plus silver) and dev documents; refuse dev documents seen in training."""
+def load_training_docs(config: Config, with_silver: bool = True) -> tuple[list[Document], list[Document]]:
+    """Train (gold, plus silver unless ``with_silver`` is false) and dev documents; refuse dev
+    documents seen in training."""
     train = read_export(config.data.train)
-    if config.data.silver:
+    if config.data.silver and with_silver:
         train += read_export(config.data.silver)
     dev = read_export(config.data.dev)
     train_texts = {doc.text for doc in train}
@@ -144,6 +145,10 @@ def training_arguments(config: Config, checkpoints: Path) -> TrainingArguments:
 
 def train(config: Config, resume: bool = False) -> Path:
     """Train from a validated config; returns the directory of the saved best model."""
+    if config.kind == "baseline":
+        from .baseline import train_baseline
+
+        return train_baseline(config)
     set_seed(config.training.seed)
     base = resolve_base(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(base)
@@ -166,15 +171,28 @@ def train(config: Config, resume: bool = False) -> Path:
                       train_dataset=train_set, eval_dataset=dev_set, compute_metrics=compute_metrics)
     last = get_last_checkpoint(str(checkpoints)) if resume and checkpoints.is_dir() else None
     trainer.train(resume_from_checkpoint=last)
-    return save_model(trainer, tokenizer, config, output / "model", len(train_docs))
+    head = _sentence_head(config) if config.section_head == "sentence" else None
+    return save_model(trainer, tokenizer, config, output / "model", len(train_docs), head)
 
 
-def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_docs: int) -> Path:
+def _sentence_head(config: Config):
+    """The sentence head that decides section roles (fitted on gold, silver words only)."""
+    from .baseline import fit_head
+
+    gold, _ = load_training_docs(config, with_silver=False)
+    silver = read_export(config.data.silver) if config.data.silver else []
+    return fit_head(config, gold, silver)
+
+
+def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_docs: int,
+               head=None) -> Path:
     staging = model_dir.with_name(model_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     trainer.model.config.name_or_path = model_dir.name
     trainer.save_model(str(staging))
     tokenizer.save_pretrained(str(staging))
+    if head is not None:
+        head.save(staging)
     summary = {"config": asdict(config), "train_documents": n_docs,
                "best_dev_window_metric": trainer.state.best_metric,
                "log_history": trainer.state.log_history}

@@ -1,0 +1,187 @@
+"""The section role of each sentence from what it says, where it stands and what the rules read.
+
+``SentenceHead`` is a scikit-learn logistic regression over four feature groups of a
+``sentences.Sentence``: character 1-3-grams of the sentence (hashed, TF-IDF), character 1-2-grams
+of the heading path in force, the rule tagger's role of the sentence and of its neighbours, and
+the relative position in the report. Class weights balance the rare 问题. With ``rule_dropout``
+the rule features of a share of training sentences are blanked, so the words learn to decide
+alone and can overrule the rules. The fitted head is saved as arrays in safetensors plus its
+settings in JSON (no pickle): ``save(dir)`` / ``SentenceHead.load(dir)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+from .io import write_bytes_atomic, write_json_atomic
+from .labels import LAYERS, OUTSIDE, SECTION
+from .sentences import NEIGHBOURS, Sentence
+
+CLASSES = (OUTSIDE, *LAYERS[SECTION])
+CONTEXT_ROLES = (*CLASSES, "^")  # "^": before the first or after the last sentence
+POSITION_BINS = 10
+SETTINGS_FILE = "sentence_head.json"
+ARRAYS_FILE = "sentence_head.safetensors"
+
+
+@dataclass
+class HeadSettings:
+    """How the sentence head reads a sentence and how it is fitted."""
+
+    text_features: int = 2**18  # hash buckets for the sentence's character n-grams
+    text_ngrams: tuple[int, int] = (1, 3)
+    heading_features: int = 2**16  # hash buckets for the heading path's character n-grams
+    heading_weight: float = 0.5  # scale of the heading block against the sentence text
+    rule_weight: float = 1.0  # scale of the rule-role block (0: text and heading only)
+    position_weight: float = 0.3
+    c: float = 4.0  # inverse regularisation strength of the logistic regression
+    balanced: bool = True  # class weights inverse to class frequency (the rare 问题 counts more)
+    rule_dropout: float = 0.0  # share of training sentences whose rule features are blanked
+    seed: int = 42
+
+
+class SentenceHead:
+    """A fitted (or fittable) sentence classifier for section roles."""
+
+    def __init__(self, settings: HeadSettings | None = None):
+        self.settings = settings or HeadSettings()
+        s = self.settings
+        self.text_hasher = HashingVectorizer(analyzer="char", ngram_range=tuple(s.text_ngrams),
+                                             n_features=s.text_features, alternate_sign=False,
+                                             norm=None, lowercase=False)
+        self.heading_hasher = HashingVectorizer(analyzer="char", ngram_range=(1, 2),
+                                                n_features=s.heading_features, alternate_sign=False,
+                                                norm=None, lowercase=False)
+        self.text_idf = TfidfTransformer(sublinear_tf=True)
+        self.heading_idf = TfidfTransformer(sublinear_tf=True)
+        self.classes: list[str] = list(CLASSES)
+        self.coef: np.ndarray | None = None
+        self.intercept: np.ndarray | None = None
+
+    # ------------------------------------------------------------ features
+
+    def features(self, sentences: list[Sentence], blank_rules: np.ndarray | None = None):
+        """The sparse feature matrix of ``sentences`` (rows whose ``blank_rules`` is true have
+        no rule features)."""
+        s = self.settings
+        text = self.text_idf.transform(self.text_hasher.transform([x.text for x in sentences]))
+        heading = self.heading_idf.transform(self.heading_hasher.transform([x.heading for x in sentences]))
+        rules = _one_hot_rules(sentences, blank_rules)
+        position = _one_hot_positions(sentences)
+        return sparse.hstack([text, heading * s.heading_weight, rules * s.rule_weight,
+                              position * s.position_weight], format="csr")
+
+    # ------------------------------------------------------------ fitting and predicting
+
+    def fit(self, sentences: list[Sentence], roles: list[str], always_blank: int = 0) -> "SentenceHead":
+        """Fit on sentences and their roles; the last ``always_blank`` rows (silver sentences,
+        whose roles are the rules' own) never show their rule features."""
+        if not sentences:
+            raise ValueError("no training sentences for the sentence head")
+        s = self.settings
+        self.text_idf.fit(self.text_hasher.transform([x.text for x in sentences]))
+        self.heading_idf.fit(self.heading_hasher.transform([x.heading for x in sentences]))
+        rng = np.random.default_rng(s.seed)
+        blank = rng.random(len(sentences)) < s.rule_dropout
+        if always_blank:
+            blank[len(sentences) - always_blank:] = True
+        matrix = self.features(sentences, blank)
+        model = LogisticRegression(C=s.c, class_weight="balanced" if s.balanced else None,
+                                   max_iter=3000, random_state=s.seed)
+        model.fit(matrix, roles)
+        self._keep(model)
+        return self
+
+    def _keep(self, model: LogisticRegression) -> None:
+        self.classes = [str(c) for c in model.classes_]
+        coef, intercept = model.coef_, model.intercept_
+        if len(self.classes) == 2:  # binary: sklearn keeps one row for the second class
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+        # C order: safetensors writes the raw buffer, whatever the strides
+        self.coef = np.ascontiguousarray(coef, dtype=np.float32)
+        self.intercept = np.ascontiguousarray(intercept, dtype=np.float32)
+
+    def probabilities(self, sentences: list[Sentence]) -> np.ndarray:
+        """(sentences, classes) probabilities, softmax of the linear scores."""
+        if self.coef is None:
+            raise ValueError("the sentence head is not fitted")
+        if not sentences:
+            return np.zeros((0, len(self.classes)), np.float32)
+        scores = self.features(sentences) @ self.coef.T + self.intercept
+        scores = np.asarray(scores) - np.max(scores, axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(1, keepdims=True)
+
+    def predict(self, sentences: list[Sentence]) -> list[str]:
+        """The most probable role of each sentence."""
+        return [self.classes[i] for i in self.probabilities(sentences).argmax(1)]
+
+    # ------------------------------------------------------------ saving and loading
+
+    def save(self, directory: str | Path) -> None:
+        """Write the settings (JSON) and the fitted arrays (safetensors) into ``directory``."""
+        from safetensors.numpy import save
+
+        directory = Path(directory)
+        arrays = {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in (
+            ("coef", self.coef), ("intercept", self.intercept), ("text_idf", self.text_idf.idf_),
+            ("heading_idf", self.heading_idf.idf_))}
+        write_bytes_atomic(directory / ARRAYS_FILE, save(arrays))
+        write_json_atomic(directory / SETTINGS_FILE, {"settings": asdict(self.settings),
+                                                      "classes": self.classes})
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "SentenceHead":
+        """A head saved by ``save``."""
+        from safetensors.numpy import load_file
+
+        directory = Path(directory)
+        meta = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
+        known = {f.name for f in fields(HeadSettings)}
+        settings = HeadSettings(**{k: v for k, v in meta["settings"].items() if k in known})
+        head = cls(settings)
+        arrays = load_file(str(directory / ARRAYS_FILE))
+        head.classes, head.coef, head.intercept = meta["classes"], arrays["coef"], arrays["intercept"]
+        head.text_idf.idf_ = arrays["text_idf"].astype(np.float64)
+        head.heading_idf.idf_ = arrays["heading_idf"].astype(np.float64)
+        return head
+
+
+def is_saved_in(directory: str | Path) -> bool:
+    """Whether ``directory`` holds a saved sentence head."""
+    return (Path(directory) / SETTINGS_FILE).is_file()
+
+
+def _one_hot_rules(sentences: list[Sentence], blank: np.ndarray | None) -> sparse.csr_matrix:
+    width = len(CONTEXT_ROLES)
+    rows, cols = [], []
+    for row, sentence in enumerate(sentences):
+        if blank is not None and blank[row]:
+            continue
+        for slot, role in enumerate(sentence.rules):
+            rows.append(row)
+            cols.append(slot * width + CONTEXT_ROLES.index(role))
+    shape = (len(sentences), (2 * NEIGHBOURS + 1) * width)
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+
+
+def _one_hot_positions(sentences: list[Sentence]) -> sparse.csr_matrix:
+    cols = [min(int(s.position * POSITION_BINS), POSITION_BINS - 1) for s in sentences]
+    rows = list(range(len(sentences)))
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sentences), POSITION_BINS))
+
+
+def sentence_sections(head: SentenceHead, text: str, rule_sections=None) -> list:
+    """Section spans of ``text`` decided sentence by sentence by ``head``, merged into runs."""
+    from .sentences import merge_sentence_roles, report_sentences
+
+    sentences = report_sentences(text, rule_sections)
+    roles = head.predict(sentences)
+    return merge_sentence_roles(text, [(s.start, s.end, role) for s, role in zip(sentences, roles)])

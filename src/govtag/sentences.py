@@ -1,0 +1,91 @@
+"""A report as a list of sentences, each with what a sentence classifier reads about it.
+
+Every sentence (``text.sentence_spans``: the spec's sentences) carries its normalised text, the
+heading path in force at its start (``encoding.heading_paths``), the rule tagger's role of the
+sentence and of its neighbours, and its relative position in the report. ``gold_roles`` reads the
+role of each sentence from annotated section spans (the role of most of its characters).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+
+from .encoding import heading_paths
+from .labels import OUTSIDE, SECTION, Document, Span
+from .text import line_spans, normalise, sentence_spans
+
+NEIGHBOURS = 2  # rule roles of this many sentences on each side are features
+
+
+@dataclass
+class Sentence:
+    """One sentence of a report and its context."""
+
+    start: int
+    end: int
+    text: str  # the normalised view (Simplified, half-width) of the sentence
+    heading: str  # heading path in force at the sentence (normalised), "" before any heading
+    rules: tuple[str, ...]  # rule roles of the sentences at offsets -NEIGHBOURS..+NEIGHBOURS
+    position: float  # start / length of the report, 0..1
+
+
+def report_sentences(text: str, rule_sections: list[Span] | None = None) -> list[Sentence]:
+    """The sentences of ``text``; ``rule_sections``: the rule tagger's section spans (computed
+    when not given)."""
+    if rule_sections is None:
+        from .rules import tag_sections
+
+        rule_sections = tag_sections(text)
+    view = normalise(text)
+    spans = sentence_spans(text)
+    rule_roles = roles_of_spans(spans, rule_sections, len(text))
+    headings = heading_paths(text)
+    heading_starts = [offset for offset, _ in headings]
+    sentences = []
+    for index, (start, end) in enumerate(spans):
+        at = bisect_right(heading_starts, start) - 1
+        window = tuple(rule_roles[i] if 0 <= i < len(spans) else "^"
+                       for i in range(index - NEIGHBOURS, index + NEIGHBOURS + 1))
+        sentences.append(Sentence(start, end, view[start:end], headings[at][1] if at >= 0 else "",
+                                  window, start / max(len(text), 1)))
+    return sentences
+
+
+def roles_of_spans(sentences: list[tuple[int, int]], sections: list[Span], length: int) -> list[str]:
+    """The role of each sentence: the section role of most of its characters, else ``O``."""
+    char_role = [OUTSIDE] * length
+    for span in sections:
+        char_role[span.start:span.end] = [span.label] * (span.end - span.start)
+    roles = []
+    for start, end in sentences:
+        counts = Counter(char_role[start:end])
+        roles.append(counts.most_common(1)[0][0] if counts else OUTSIDE)
+    return roles
+
+
+def gold_roles(doc: Document, sentences: list[Sentence]) -> list[str]:
+    """The annotated role of each sentence of ``doc``."""
+    return roles_of_spans([(s.start, s.end) for s in sentences], doc.layer(SECTION), len(doc.text))
+
+
+def merge_sentence_roles(text: str, roles: list[tuple[int, int, str]]) -> list[Span]:
+    """Section spans: maximal runs of same-role sentences inside one line."""
+    line_of = {}
+    for number, (start, end) in enumerate(line_spans(text)):
+        line_of[start] = number
+    spans: list[Span] = []
+    line, current = -1, None
+    for start, end, role in roles:
+        line = line_of.get(start, line)
+        same = current and current[2] == role and current[3] == line
+        if same:
+            current[1] = end
+            continue
+        if current and current[2] != OUTSIDE:
+            spans.append(Span(current[0], current[1], current[2], SECTION))
+        current = [start, end, role, line]
+    if current and current[2] != OUTSIDE:
+        spans.append(Span(current[0], current[1], current[2], SECTION))
+    return spans
