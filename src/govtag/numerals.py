@@ -27,9 +27,7 @@ TIMES_SIGNS = chars("numerals", "times_signs")
 RANGE_CONNECTORS = RANGE_SYMBOLS + "".join(RANGE_WORDS)
 
 # A range connector in the tagger: a symbol, possibly doubled (3——5), or a word (5万至10万).
-# the tagger does not read 〜 and 到 as range connectors yet
-_TAGGER_SYMBOLS, _TAGGER_WORDS = RANGE_SYMBOLS.replace("〜", ""), ("至",)
-RANGE_SEPARATOR = rf"(?:{char_class(_TAGGER_SYMBOLS)}{{1,2}}|{'|'.join(map(re.escape, _TAGGER_WORDS))})"
+RANGE_SEPARATOR = rf"(?:{char_class(RANGE_SYMBOLS)}{{1,2}}|{'|'.join(map(re.escape, RANGE_WORDS))})"
 ARABIC_NUMBER = (rf"(?<![A-Za-z0-9.第每])\d+(?:,\d{{3}})*(?:\.\d+)?"
                  rf"(?:[{APPROXIMATORS}几]?[{MAGNITUDES}])*[{APPROXIMATORS}]?")
 CHINESE_NUMBER = (
