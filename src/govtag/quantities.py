@@ -42,6 +42,7 @@ LEADING_NUMBER = re.compile(f"^[{NUMBER_CHARS}]+")
 ARABIC_WITH_MAGNITUDE = re.compile(rf"^(\d+(?:\.\d+)?)([{numerals.MAGNITUDES}]*)$")
 # 个 between a number and a magnitude word: 20个亿, 几个亿.
 CLASSIFIER_BEFORE_MAGNITUDE = re.compile(rf"(?<=[\d{numerals.NONZERO_DIGITS}十几])个(?=[十百千]*[万亿])")
+CLASSIFIER_THEN_APPROXIMATOR = tuple("个" + a for a in numerals.APPROXIMATORS)  # 3个多月
 DIGIT_GROUPING = re.compile(r"(?<=\d),(?=\d{3})")
 RANGE_SEPARATOR_CHARS = numerals.RANGE_CONNECTORS
 RANGE_SEPARATOR = re.compile(f"{char_class(RANGE_SEPARATOR_CHARS)}+")
@@ -162,7 +163,7 @@ def _parse_unit_and_number(text: str, label: str) -> _Single:
             number_text, _ = _split_number(text[len(prefix):])
             return _single(number_text, unit, scale)
     number_text, unit = _split_number(text)
-    if unit.startswith(tuple("个" + a for a in numerals.APPROXIMATORS)):  # 3个多月: the approximator sits after the classifier
+    if unit.startswith(CLASSIFIER_THEN_APPROXIMATOR):  # 3个多月: the approximator sits after the classifier
         number_text, unit = number_text + unit[1], "个" + unit[2:]
     if unit == "成":
         return _single(number_text, PERCENT_UNIT, 10)

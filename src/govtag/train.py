@@ -167,9 +167,9 @@ def train(config: Config, resume: bool = False) -> Path:
     dev_set = build_dataset(tokenizer, dev_docs, settings, config.layers)
     log.info("%d training windows from %d documents, %d dev windows", len(train_set),
              len(train_docs), len(dev_set))
-    model = from_base(base, window_length=w.length, stride=w.stride, heading_context=w.heading_context,
-                      context_tokens=w.context_tokens, rule_features=config.rule_features,
-                      rule_layers=config.rule_layers)
+    model = from_base(base, base_name=config.base_model, window_length=w.length, stride=w.stride,
+                      heading_context=w.heading_context, context_tokens=w.context_tokens,
+                      rule_features=config.rule_features, rule_layers=config.rule_layers)
     output = Path(config.output)
     checkpoints = output / "checkpoints"
     trainer = Trainer(model=model, args=training_arguments(config, checkpoints), data_collator=collate,
