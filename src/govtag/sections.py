@@ -90,13 +90,12 @@ class Line:
     text: str
     kind: Kind
     numbered: bool  # opens with a list marker (一、 （二） 第三部分)
-    first: bool = False
 
 
 def classify_line(text: str, first: bool) -> Line:
     """The kind of a (stripped) paragraph block; ``first``: the first block of the text."""
     numbered = LIST_MARKER.match(text) is not None
-    return Line(text, _kind(text, first, numbered), numbered, first)
+    return Line(text, _kind(text, first, numbered), numbered)
 
 
 def _kind(text: str, first: bool, numbered: bool) -> Kind:
