@@ -12,7 +12,7 @@ def test_error_analysis_notebook_runs(tiny_model, tiny_exports, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     _, dev = tiny_exports
-    monkeypatch.setenv("GOVTAG_MODEL_DIR", str(tiny_model))
+    monkeypatch.setenv("GOVTAG_MODEL", str(tiny_model))
     monkeypatch.setenv("GOVTAG_EVAL_DATA", str(dev))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",

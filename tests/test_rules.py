@@ -334,3 +334,19 @@ def test_village_summary_items_with_half_width_punctuation_are_results():
     assert role_of(text, "二是抓產業") == "成绩"
     assert role_of(text, "存在問題") == "问题"
     assert role_of(text, "下步打算") == "计划"
+
+
+@pytest.mark.parametrize("line, first, kind", [
+    ("", False, "empty"),
+    ("某镇2024年政府工作报告", True, "outside"),
+    ("来源：某镇人民政府", False, "outside"),
+    ("某某镇人民政府", False, "signature"),
+    ("各位代表！", False, "salutation"),
+    ("在此，我代表镇政府向大家表示感谢！", False, "thanks"),
+    ("一、2024年工作回顾", True, "heading"),
+    ("全镇新建道路3公里，完成投资500万元。", False, "body"),
+])
+def test_line_classifier(line, first, kind):
+    from govtag.sections import classify_line
+
+    assert classify_line(line, first).kind.value == kind

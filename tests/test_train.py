@@ -1,9 +1,13 @@
-"""Tests for govtag.train helpers that need no model: noise on the rule features."""
+"""Tests for govtag.train helpers that need no model: noise on the rule features, the training
+arguments."""
 
 import numpy as np
 from datasets import Dataset
 
-from govtag.train import noisy_runs, with_rule_noise
+import pytest
+
+from govtag.config import Config
+from govtag.train import noisy_runs, training_arguments, with_rule_noise
 
 
 def _runs(ids):
@@ -41,3 +45,10 @@ def test_dataset_noise_is_fresh_at_each_access_and_leaves_other_columns():
     assert len(seen) > 2
     assert dataset[0]["section_labels"] == rows[0]["section_labels"]
     assert dataset[0]["input_ids"] == rows[0]["input_ids"]
+
+
+@pytest.mark.parametrize("ratio, steps, warmup", [(0.1, 100, 10), (0.0, 100, 0), (0.25, 8, 2), (1.0, 50, 50)])
+def test_warmup_ratio_reaches_the_trainer_as_a_share_of_the_steps(tmp_path, ratio, steps, warmup):
+    config = Config()
+    config.training.warmup_ratio = ratio
+    assert training_arguments(config, tmp_path).get_warmup_steps(steps) == warmup

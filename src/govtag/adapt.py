@@ -21,6 +21,7 @@ from transformers import (AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLa
                           TrainingArguments, set_seed)
 
 from .config import resolve_base
+from .train import warmup_arguments
 
 
 @dataclass
@@ -92,7 +93,7 @@ def _train_masked_lm(model, tokenizer, blocks: Dataset, settings: AdaptSettings,
     args = TrainingArguments(
         output_dir=scratch, max_steps=settings.steps,
         per_device_train_batch_size=settings.batch_size, learning_rate=settings.learning_rate,
-        warmup_steps=0.06, weight_decay=0.01, seed=settings.seed, data_seed=settings.seed,
+        **warmup_arguments(0.06), weight_decay=0.01, seed=settings.seed, data_seed=settings.seed,
         save_strategy="no", logging_steps=20, report_to=[], use_cpu=not torch.cuda.is_available(),
         dataloader_num_workers=0)
     collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mask_share,

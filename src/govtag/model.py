@@ -124,11 +124,14 @@ class GovtagModel(PreTrainedModel):
         return torch.cat([section, quantity], -1).to(hidden.dtype)
 
 
-def from_base(base_dir: str, **settings) -> GovtagModel:
-    """A new tagger whose encoder starts from the pretrained weights in ``base_dir``."""
+def from_base(base_dir: str, base_name: str | None = None, **settings) -> GovtagModel:
+    """A new tagger whose encoder starts from the pretrained weights in ``base_dir``; the saved
+    config records the base as ``base_name`` (the config's short name, never a local path)."""
     local = Path(base_dir).is_dir()
     pretrained = AutoModel.from_pretrained(base_dir, local_files_only=local, add_pooling_layer=False)
-    config = GovtagConfig(encoder=pretrained.config.to_dict(), base_model=str(base_dir), **settings)
+    name = base_name or str(base_dir)
+    encoder = {**pretrained.config.to_dict(), "_name_or_path": name}
+    config = GovtagConfig(encoder=encoder, base_model=name, **settings)
     model = GovtagModel(config)
     missing, unexpected = model.encoder.load_state_dict(pretrained.state_dict(), strict=False)
     if missing or unexpected:

@@ -31,11 +31,19 @@ from .sentence_head import SentenceHead, is_saved_in, sentence_sections
 from .sentences import merge_sentence_roles
 from .text import sentence_spans
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"
+MODEL_ENV, OLDER_MODEL_ENV = "GOVTAG_MODEL", "GOVTAG_MODEL_DIR"  # the latter: the notebook's former name
+# the shipped model: models/default of the checkout the package runs from, else of the current directory
+CHECKOUT_MODEL_DIRS = (Path(__file__).resolve().parents[2] / "models" / "default", Path("models", "default"))
 
 
 def default_model_dir() -> Path:
-    return Path(os.environ.get("GOVTAG_MODEL", DEFAULT_MODEL_DIR))
+    """``$GOVTAG_MODEL`` (or ``$GOVTAG_MODEL_DIR``), else the shipped model of a checkout."""
+    named = os.environ.get(MODEL_ENV) or os.environ.get(OLDER_MODEL_ENV)
+    found = [d for d in CHECKOUT_MODEL_DIRS if (d / "config.json").is_file()]
+    if named or found:
+        return Path(named) if named else found[0]
+    raise FileNotFoundError(f"no model given and none shipped in {' or '.join(map(str, CHECKOUT_MODEL_DIRS))}: "
+                            f"pass --model DIR or set {MODEL_ENV} to a govtag model directory")
 
 
 def model_dir_of(model_dir: str | Path | None) -> Path:

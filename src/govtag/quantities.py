@@ -25,28 +25,35 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
+from govtag import numerals
+from govtag.lexicon import char_class, table, words
 from govtag.text import normalise
 
 PERCENT_UNIT, POINT_UNIT, TIMES_UNIT, MONEY_UNIT = "%", "percentage point", "times", "元"
-MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
-APPROX_IN_NUMBER = "余多几数"
-VAGUE_IN_NUMBER = "几数"
-NUMBER_CHARS = "0-9.零〇一二三四五六七八九十百千万亿两半点几数余多壹贰叁肆伍陆柒捌玖拾佰仟"
+MAGNITUDES = dict(zip(numerals.MAGNITUDES, (10, 100, 1000, 10_000, 100_000_000)))
+APPROX_IN_NUMBER = numerals.APPROXIMATORS + numerals.VAGUE
+VAGUE_IN_NUMBER = numerals.VAGUE
+NUMBER_CHARS = ("0-9." + numerals.CN_DIGITS + numerals.MAGNITUDES + numerals.HALF + numerals.DECIMAL_POINT
+                + APPROX_IN_NUMBER + numerals.FORMAL_DIGITS + numerals.FORMAL_MAGNITUDES)
+# a number starts with a digit, ten (十五, 拾伍), a half or a vague word
+NUMBER_START = re.compile(f"[0-9{numerals.CN_DIGITS}十{numerals.HALF}{numerals.VAGUE}"
+                          f"{numerals.FORMAL_DIGITS}{numerals.FORMAL_MAGNITUDES[0]}]")
 LEADING_NUMBER = re.compile(f"^[{NUMBER_CHARS}]+")
-ARABIC_WITH_MAGNITUDE = re.compile(r"^(\d+(?:\.\d+)?)([十百千万亿]*)$")
+ARABIC_WITH_MAGNITUDE = re.compile(rf"^(\d+(?:\.\d+)?)([{numerals.MAGNITUDES}]*)$")
 # 个 between a number and a magnitude word: 20个亿, 几个亿.
-CLASSIFIER_BEFORE_MAGNITUDE = re.compile(r"(?<=[\d一二三四五六七八九十两几])个(?=[十百千]*[万亿])")
+CLASSIFIER_BEFORE_MAGNITUDE = re.compile(rf"(?<=[\d{numerals.NONZERO_DIGITS}十几])个(?=[十百千]*[万亿])")
+CLASSIFIER_THEN_APPROXIMATOR = tuple("个" + a for a in numerals.APPROXIMATORS)  # 3个多月
 DIGIT_GROUPING = re.compile(r"(?<=\d),(?=\d{3})")
-RANGE_SEPARATOR_CHARS = "-—–~〜至到"
-RANGE_SEPARATOR = re.compile(f"[{RANGE_SEPARATOR_CHARS}]+")
-TIMES_SIGN = re.compile(r"(?<=[\d十百千万亿])[×xX*](?=[\d一二三四五六七八九十两])")
+RANGE_SEPARATOR_CHARS = numerals.RANGE_CONNECTORS
+RANGE_SEPARATOR = re.compile(f"{char_class(RANGE_SEPARATOR_CHARS)}+")
+TIMES_SIGN = re.compile(rf"(?<=[\d{numerals.MAGNITUDES}]){char_class(numerals.TIMES_SIGNS)}"
+                        rf"(?=[\d{numerals.NONZERO_DIGITS}十])")
 # Units that begin with a magnitude character: 66万千瓦 is 66万 + 千瓦, not 66万千 + 瓦.
-UNIT_AFTER_THOUSAND = tuple("瓦米克伏帕焦卡")
-APPROX_PREFIXES = ("大约", "约", "近", "将近")
-APPROX_SUFFIXES = ("左右", "上下")
-PLAIN_SUFFIXES = ("以上", "以下", "以内", "之多")
-UNIT_ALIASES = {"个百分点": POINT_UNIT, "百分点": POINT_UNIT, "倍": TIMES_UNIT,
-                "块": MONEY_UNIT, "块钱": MONEY_UNIT}
+UNIT_AFTER_THOUSAND = tuple(unit[1:] for unit in words("thousand_units"))
+APPROX_PREFIXES = tuple(table("value_hedges")["approximate_before"].split())
+APPROX_SUFFIXES = tuple(table("value_hedges")["approximate_after"].split())
+PLAIN_SUFFIXES = tuple(table("value_hedges")["plain_after"].split())
+UNIT_ALIASES = table("unit_aliases")
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,7 @@ def _strip_hedges(text: str) -> tuple[str, bool, bool]:
 def _first_number_index(text: str) -> int:
     if "百分之" in text or "千分之" in text:
         return min(i for i in (text.find("百分之"), text.find("千分之")) if i >= 0)
-    match = re.search(r"[0-9零〇一二三四五六七八九十两半几数壹贰叁肆伍陆柒捌玖拾]", text)
+    match = NUMBER_START.search(text)
     return match.start() if match else 0
 
 
@@ -156,7 +163,7 @@ def _parse_unit_and_number(text: str, label: str) -> _Single:
             number_text, _ = _split_number(text[len(prefix):])
             return _single(number_text, unit, scale)
     number_text, unit = _split_number(text)
-    if unit.startswith(("个余", "个多")):  # 3个多月: the approximator sits after the classifier
+    if unit.startswith(CLASSIFIER_THEN_APPROXIMATOR):  # 3个多月: the approximator sits after the classifier
         number_text, unit = number_text + unit[1], "个" + unit[2:]
     if unit == "成":
         return _single(number_text, PERCENT_UNIT, 10)
@@ -182,7 +189,7 @@ def _single(number_text: str, unit: str, scale: int) -> _Single:
     number = _parse_number(number_text)
     if number is not None:
         number *= scale
-    has_magnitude = bool(re.search("[十百千万亿]$", number_text.rstrip("余多")))
+    has_magnitude = bool(re.search(f"[{numerals.MAGNITUDES}]$", number_text.rstrip(numerals.APPROXIMATORS)))
     return _Single(number, unit, approximate, has_magnitude)
 
 
@@ -190,8 +197,8 @@ def _parse_number(number_text: str) -> Decimal | None:
     """A number written in Arabic digits, Chinese numerals or a mix (1.85万, 三千二百万, 两)."""
     if not number_text or any(ch in VAGUE_IN_NUMBER for ch in number_text):
         return None
-    number_text = re.sub("[余多]", "", number_text)
-    if number_text == "半":
+    number_text = re.sub(f"[{numerals.APPROXIMATORS}]", "", number_text)
+    if number_text == numerals.HALF:
         return Decimal("0.5")
     match = ARABIC_WITH_MAGNITUDE.match(number_text)
     if match:

@@ -9,6 +9,7 @@ checkpoint in ``<output>/checkpoints``. Dev documents must not appear in the tra
 from __future__ import annotations
 
 import json
+import dataclasses
 import logging
 import shutil
 from itertools import groupby
@@ -129,12 +130,21 @@ def noisy_runs(ids: list[int], rate: float, rng: np.random.Generator) -> list[in
     return noisy
 
 
+def warmup_arguments(ratio: float) -> dict:
+    """The warm-up share of the run as ``TrainingArguments`` takes it: ``warmup_ratio`` where it
+    exists (transformers 4), else ``warmup_steps``, which transformers 5 reads as a ratio when
+    below 1 (a whole-run warm-up, ratio 1, is passed just below 1 to stay a ratio)."""
+    if any(field.name == "warmup_ratio" for field in dataclasses.fields(TrainingArguments)):
+        return {"warmup_ratio": ratio}
+    return {"warmup_steps": min(ratio, 1 - 1e-9)}
+
+
 def training_arguments(config: Config, checkpoints: Path) -> TrainingArguments:
     t = config.training
     return TrainingArguments(
         output_dir=str(checkpoints), num_train_epochs=t.epochs, max_steps=t.max_steps,
         per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size * 2,
-        learning_rate=t.learning_rate, weight_decay=t.weight_decay, warmup_steps=t.warmup_ratio,
+        learning_rate=t.learning_rate, weight_decay=t.weight_decay, **warmup_arguments(t.warmup_ratio),
         seed=t.seed, data_seed=t.seed, eval_strategy="epoch", save_strategy="epoch",
         save_total_limit=2, load_best_model_at_end=True, metric_for_best_model="score",
         greater_is_better=True, label_names=["section_labels", "quantity_labels"],
@@ -162,9 +172,9 @@ def train(config: Config, resume: bool = False) -> Path:
     dev_set = build_dataset(tokenizer, dev_docs, settings, config.layers)
     log.info("%d training windows from %d documents, %d dev windows", len(train_set),
              len(train_docs), len(dev_set))
-    model = from_base(base, window_length=w.length, stride=w.stride, heading_context=w.heading_context,
-                      context_tokens=w.context_tokens, rule_features=config.rule_features,
-                      rule_layers=config.rule_layers)
+    model = from_base(base, base_name=config.base_model, window_length=w.length, stride=w.stride,
+                      heading_context=w.heading_context, context_tokens=w.context_tokens,
+                      rule_features=config.rule_features, rule_layers=config.rule_layers)
     output = Path(config.output)
     checkpoints = output / "checkpoints"
     trainer = Trainer(model=model, args=training_arguments(config, checkpoints), data_collator=collate,

@@ -1,0 +1,152 @@
+"""The rule tagger's quantity grammar (spec layer 2: MONEY/PERCENT/AREA/COUNT/MEASURE).
+
+One compiled pattern (the numeral grammar of ``govtag.numerals`` and the unit lexicons of
+``lexicons/``) runs over the normalised view of the text (Simplified, half-width, same length);
+context filters then drop the spec's non-quantities (dates, ordinals, codes, set phrases,
+periods framing the present). Offsets index the original text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from govtag.labels import QUANTITY, Span
+from govtag.lexicon import alternation, char_class, table, words
+from govtag.numerals import CN_DIGITS, MAGNITUDES, NONZERO_DIGITS, NUMBER, RANGE_SEPARATOR
+from govtag.text import normalise
+
+TIME_UNITS = words("units_time")
+COUNTED_NOUNS = words("counted_nouns")
+UNIT_LABELS: dict[str, str] = {  # later lists win where a unit is in two
+    **{u: "COUNT" for u in words("units_count") + COUNTED_NOUNS},
+    **{u: "MEASURE" for u in TIME_UNITS + words("units_measure")},
+    **{u: "AREA" for u in words("units_area")},
+    **{u: "PERCENT" for u in words("units_percent")},
+    **{u: "MONEY" for u in words("units_money")},
+}
+RATE_BASES = words("rate_bases")
+UNIT_WORD_STARTS = table("unit_word_starts")
+SET_PHRASES = words("set_phrases")
+ARABIC_ONLY_UNITS = words("arabic_only_units")
+DURATION_CUES = words("duration_cues")
+PERIOD_BEFORE = words("period_before")
+PERIOD_AFTER = words("period_after")
+OUTPUT_MEASURES = words("output_measures")
+
+CJK = r"[\u4e00-\u9fff]"
+# Parallel numeral slogans: 一村一品, 六稳六保, 千家万户, 万亩千亿.
+PARALLEL_PHRASE = (rf"(?P<numeral>[{NONZERO_DIGITS}十]){CJK}{{1,2}}(?P=numeral){CJK}"
+                   rf"|[百千万]{CJK}[百千万]{CJK}")
+SET_PHRASE = re.compile(alternation(SET_PHRASES) + "|" + PARALLEL_PHRASE)
+BARE_MAGNITUDE = re.compile(r"[百千万亿]+")
+YEAR_NUMBER = re.compile(rf"(?:1[89]|20)\d\d|[一二][{CN_DIGITS}]{{3}}")
+FULL_WIDTH_THOUSANDS = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
+
+
+def _unit_alternation() -> str:
+    """Units longest first, each guarded against the words it starts."""
+    units = sorted(UNIT_LABELS, key=len, reverse=True)
+    return "|".join(re.escape(u) + (f"(?!{char_class(UNIT_WORD_STARTS[u])})" if u in UNIT_WORD_STARTS else "")
+                    for u in units)
+
+
+QUANTITY_PATTERN = re.compile(
+    rf"(?P<percent_of>百分之{NUMBER}(?:{RANGE_SEPARATOR}{NUMBER})?"
+    rf"|(?<![{CN_DIGITS}{MAGNITUDES}])[{CN_DIGITS}十]+分之{NUMBER})"
+    rf"|(?P<tenths>(?<![{CN_DIGITS}{MAGNITUDES}第])[{NONZERO_DIGITS}]成(?!{char_class(UNIT_WORD_STARTS['成'])}))"
+    rf"|(?P<shared_points>{NUMBER}个?)(?=(?:[、和]{NUMBER}个?)*[、和]{NUMBER}个?百分点)"
+    rf"|(?P<number>{NUMBER}(?:%?{RANGE_SEPARATOR}{NUMBER}|×{NUMBER})?)"
+    rf"(?P<unit>{_unit_alternation()})?"
+    rf"(?:[/每]{alternation(RATE_BASES)})*")
+
+
+def _view(text: str) -> str:
+    """Normalised text, keeping full-width commas apart from thousands separators; a full-width
+    comma between full-width digits (１，２００) is a thousands separator."""
+    separators = {m.start() for m in FULL_WIDTH_THOUSANDS.finditer(text)}
+    return "".join("，" if ch == "，" and i not in separators else n
+                   for i, (ch, n) in enumerate(zip(text, normalise(text))))
+
+
+def tag_quantities(text: str) -> list[Span]:
+    """Quantity spans (MONEY/PERCENT/AREA/COUNT/MEASURE) in original-text offsets."""
+    view = _view(text)
+    blocked = _set_phrase_mask(view)
+    spans = []
+    for match in QUANTITY_PATTERN.finditer(view):
+        label = _label(match, view)
+        if label and not (match.group("number") and any(blocked[match.start():match.end()])):
+            spans.append(Span(match.start(), match.end(), label, QUANTITY))
+    return spans
+
+
+def _set_phrase_mask(view: str) -> list[bool]:
+    mask = [False] * len(view)
+    for match in SET_PHRASE.finditer(view):
+        mask[match.start():match.end()] = [True] * (match.end() - match.start())
+    return mask
+
+
+def _label(match: re.Match, view: str) -> str | None:
+    """The label of a candidate match, or None when its context says it is no quantity."""
+    if match.group("percent_of") or match.group("tenths") or match.group("shared_points"):
+        return "PERCENT"
+    number, unit = match.group("number"), match.group("unit")
+    before = view[max(0, match.start() - 8):match.start()]
+    after = view[match.end():match.end() + 8]
+    if not unit:
+        return "MONEY" if _is_bare_hundred_million(number, before, after) else None
+    label = UNIT_LABELS[unit]
+    if label == "MONEY" and after.startswith(OUTPUT_MEASURES):
+        return None
+    if BARE_MAGNITUDE.fullmatch(number):
+        if re.search(r"[xX*_×]$", before):  # a placeholder amount (xx万元, **万元): no number
+            return None
+        return label if label == "MONEY" or after.startswith(("以上", "级")) else None
+    if not number[0].isdigit() and not _chinese_number_counts(number, unit, before, after):
+        return None
+    return None if _context_rejects(number, unit, label, before, after, match, view) else label
+
+
+def _context_rejects(number, unit, label, before, after, match, view) -> bool:
+    """Dates and periods (2023年, 近三年), rankings (前3位), rings (15分钟生活圈), slogans."""
+    if unit == "年" and _is_date_or_period(number, before, after):
+        return True
+    if unit == "位" and (not re.match(rf"{CJK}|\d", after) or before.endswith(("前", "末", "后"))):
+        return True
+    if label == "MEASURE" and re.match(rf"{CJK}{{0,6}}圈", after):
+        return True
+    if label == "COUNT" and after.startswith("”"):
+        return True
+    return _inside_short_quote(match, view)
+
+
+def _is_bare_hundred_million(number: str, before: str, after: str) -> bool:
+    """20亿, 百亿级: an amount of money written without 元."""
+    money_follows = re.match(rf"{CJK}?[元币]", after)
+    return number.endswith("亿") and "人口" not in before and not money_follows
+
+
+def _chinese_number_counts(number: str, unit: str, before: str, after: str) -> bool:
+    """Chinese numerals: 两座 counts, 一个/二期/零部件/九年义务教育 do not."""
+    if unit == "个" and after.startswith("“"):  # 三个“一号工程”
+        return False
+    if number in ("一", "二", "零", "〇") or unit in ARABIC_ONLY_UNITS:
+        return number == "一" and unit in TIME_UNITS and before.endswith(DURATION_CUES)
+    if unit in TIME_UNITS:
+        return any(cue in before[-4:] for cue in DURATION_CUES)
+    return UNIT_LABELS[unit] != "MONEY" or len(number) > 1
+
+
+def _is_date_or_period(number: str, before: str, after: str) -> bool:
+    return (bool(YEAR_NUMBER.fullmatch(number)) or before.endswith(PERIOD_BEFORE)
+            or after.startswith(PERIOD_AFTER))
+
+
+def _inside_short_quote(match: re.Match, view: str) -> bool:
+    """True inside a short quoted slogan such as “两个确立” or “10分钟品质文化生活圈”."""
+    opening = view.rfind("“", max(0, match.start() - 6), match.start() + 1)
+    if opening < 0 or "”" in view[opening:match.start()]:
+        return False
+    closing = view.find("”", match.end(), match.end() + 10)
+    return closing >= 0 and closing - opening <= 16

@@ -1,0 +1,44 @@
+"""Where govtag finds the model when none is named: the environment, else a checkout's
+``models/default``, else a clear error."""
+
+from pathlib import Path
+
+import pytest
+
+from govtag import predict
+
+
+@pytest.fixture
+def no_env(monkeypatch):
+    monkeypatch.delenv(predict.MODEL_ENV, raising=False)
+    monkeypatch.delenv(predict.OLDER_MODEL_ENV, raising=False)
+
+
+def test_environment_names_the_model(no_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("GOVTAG_MODEL", str(tmp_path))
+    assert predict.default_model_dir() == tmp_path
+
+
+def test_older_environment_name_is_still_read(no_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("GOVTAG_MODEL_DIR", str(tmp_path))
+    assert predict.default_model_dir() == tmp_path
+
+
+def test_checkout_model_is_found(no_env, monkeypatch, tmp_path):
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(predict, "CHECKOUT_MODEL_DIRS", (Path("/nonexistent"), tmp_path))
+    assert predict.default_model_dir() == tmp_path
+
+
+def test_no_model_anywhere_is_a_clear_error(no_env, monkeypatch, tmp_path):
+    monkeypatch.setattr(predict, "CHECKOUT_MODEL_DIRS", (tmp_path / "models" / "default",))
+    with pytest.raises(FileNotFoundError, match="GOVTAG_MODEL"):
+        predict.default_model_dir()
+
+
+def test_shipped_model_records_the_base_by_name():
+    import json
+
+    config_path = Path(__file__).resolve().parents[1] / "models" / "default" / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    assert config["base_model"] == config["encoder"]["_name_or_path"] == "albert-tiny"
