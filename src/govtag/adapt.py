@@ -21,6 +21,7 @@ from transformers import (AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLa
                           TrainingArguments, set_seed)
 
 from .config import resolve_base
+from .errors import InputError
 
 
 @dataclass
@@ -42,7 +43,7 @@ def token_blocks(tokenizer, texts: list[str], block_tokens: int) -> Dataset:
     blocks = [[tokenizer.cls_token_id, *stream[i:i + inner], tokenizer.sep_token_id]
               for i in range(0, len(stream) - inner + 1, inner)]
     if not blocks:
-        raise ValueError(f"the corpus has {len(stream)} tokens: too little for one block of {block_tokens}")
+        raise InputError(f"the corpus has {len(stream)} tokens: too little for one block of {block_tokens}")
     return Dataset.from_dict({"input_ids": blocks})
 
 
