@@ -178,7 +178,7 @@ def _add_adapt(commands) -> None:
 
 def run_adapt(args) -> int:
     from .adapt import AdaptSettings, adapt
-    from .inputs import iter_reports
+    from .inputs import iter_report_sources
 
     from .io import check_output_dir
 
@@ -187,16 +187,11 @@ def run_adapt(args) -> int:
     if not 8 <= args.block_tokens <= 512:
         raise UsageError(f"--block-tokens must be 8 to 512, got {args.block_tokens}")
     check_output_dir(args.output)
-    reports = iter_reports(args.paths)
+    reports = iter_report_sources(args.paths)
     if args.exclude:
         reports = _without_reports_of(args.exclude, reports)
-    texts, failures = [], []
-    for _, text, error in reports:
-        if error:
-            failures.append(error)
-            print(f"govtag: skipped {error}", file=sys.stderr)
-        else:
-            texts.append(text)
+    failures = []
+    texts = [report.text for report in reports if _readable(report, failures)]
     if not texts:
         raise UsageError("no readable report to adapt on")
     settings = AdaptSettings(args.steps, args.block_tokens, args.batch_size, args.learning_rate,
@@ -373,9 +368,7 @@ def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
     with tqdm(total=len(reports), unit="report", disable=not progress or len(reports) < 2,
               file=sys.stderr) as bar:
         for report in reports:
-            if report.error:
-                failures.append(report.error)
-                print(f"govtag: skipped {report.error}", file=sys.stderr)
+            if not _readable(report, failures):
                 bar.update(1)
                 continue
             batch.append(report)
@@ -385,6 +378,16 @@ def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
                 batch = []
         docs += _tag_batch(predictor, batch, bar)
     return docs, failures, raws
+
+
+def _readable(report, failures: list[str]) -> bool:
+    """Whether ``report`` can be tagged; says on stderr why not, or what was odd about it."""
+    for note in report.warnings:
+        print(f"govtag: warning: {note}", file=sys.stderr)
+    if report.error:
+        failures.append(report.error)
+        print(f"govtag: skipped {report.error}", file=sys.stderr)
+    return not report.error
 
 
 def _tag_batch(predictor, batch, bar):

@@ -1,16 +1,18 @@
 """Collect reports from files, directories (``*.txt``, recursively) and standard input.
 
 ``iter_reports`` gives (doc_id, text, error) triples; ``iter_report_sources`` gives ``Report``
-records that also keep the raw decoded text (BOM, ``\\r\\n``) for offsets against the file.
+records that also keep the raw decoded text (BOM, ``\\r\\n``) for offsets against the file, and
+the warnings met while reading (a truncated last character).
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from .text import ReportReadError, clean_text, decode_raw
+from .text import ReportReadError, TruncatedTextWarning, clean_text, decode_raw
 
 
 class Report(NamedTuple):
@@ -20,6 +22,7 @@ class Report(NamedTuple):
     text: str | None
     error: str | None
     raw: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def expand_paths(paths: list[str]) -> list[str]:
@@ -41,10 +44,22 @@ def iter_report_sources(paths: list[str]) -> Iterator[Report]:
         else:
             doc_id, name, reader = Path(path).stem, path, Path(path).read_bytes
         try:
-            raw = decode_raw(_read(reader, name), name)
-            yield Report(doc_id, clean_text(raw, name), None, raw)
+            raw, notes = _decode_noting(_read(reader, name), name)
+            yield Report(doc_id, clean_text(raw, name), None, raw, notes)
         except ReportReadError as err:
             yield Report(doc_id, None, str(err))
+
+
+def _decode_noting(data: bytes, name: str) -> tuple[str, tuple[str, ...]]:
+    """The raw text and the messages of the ``TruncatedTextWarning`` raised while decoding."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TruncatedTextWarning)
+        raw = decode_raw(data, name)
+    notes = tuple(str(w.message) for w in caught if issubclass(w.category, TruncatedTextWarning))
+    for other in caught:
+        if not issubclass(other.category, TruncatedTextWarning):
+            warnings.warn(other.message, other.category)
+    return raw, notes
 
 
 def _read(reader, name: str) -> bytes:

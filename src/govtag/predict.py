@@ -16,8 +16,10 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -352,8 +354,9 @@ class ParallelTagger:
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
         texts, doc_ids = checked_inputs(texts, doc_ids)
         shares = [share for share in share_out([len(t) for t in texts], self.jobs) if share]
-        futures = [self.pool.submit(_tag_in_worker, [texts[i] for i in share],
-                                    [doc_ids[i] for i in share]) for share in shares]
+        with _sigint_blocked():  # workers started by submit inherit the block: no Ctrl-C there
+            futures = [self.pool.submit(_tag_in_worker, [texts[i] for i in share],
+                                        [doc_ids[i] for i in share]) for share in shares]
         docs: list[Document | None] = [None] * len(texts)
         for share, future in zip(shares, futures):
             for index, doc in zip(share, future.result()):
@@ -386,6 +389,20 @@ def share_out(lengths: list[int], parts: int) -> list[list[int]]:
 
 
 _WORKER_TAGGER: Tagger | None = None
+
+
+@contextmanager
+def _sigint_blocked():
+    """Hold back SIGINT in this thread (it is delivered after); processes started meanwhile
+    inherit the block, as multiprocessing does for its resource tracker."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _start_worker(model_dir: str, options: dict, threads: int) -> None:

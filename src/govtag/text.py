@@ -5,15 +5,15 @@ then turns ``\\r\\n`` and ``\\r`` into ``\\n``: every offset in govtag indexes t
 newline-normalised text. ``decode_raw`` keeps the file as it is (BOM as U+FEFF, ``\\r\\n``), and
 ``file_offsets`` maps offsets of the text to code points of that raw text. A UTF-8 file cut
 inside its last character (a truncated download) is read without the incomplete bytes, with a
-warning. ``normalise`` gives the model a view of the text with Traditional
+``TruncatedTextWarning``. ``normalise`` gives the model a view of the text with Traditional
 characters made Simplified and full-width forms made half-width, character by character, so the
 view has exactly the same length and offset ``i`` in it is offset ``i`` in the original.
 """
 
 from __future__ import annotations
 
-import logging
 import re
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,11 +23,14 @@ SENTENCE_ENDS = "。！？；!?;"
 _FULLWIDTH_FIRST, _FULLWIDTH_LAST, _FULLWIDTH_SHIFT = 0xFF01, 0xFF5E, 0xFEE0
 _IDEOGRAPHIC_SPACE = "\u3000"
 BOM = "\ufeff"
-log = logging.getLogger(__name__)
 
 
 class ReportReadError(GovtagError, ValueError):
     """A report file cannot be read as text."""
+
+
+class TruncatedTextWarning(UserWarning):
+    """A report ends inside a character; the incomplete bytes were dropped."""
 
 
 def decode_report(data: bytes, name: str = "<bytes>") -> str:
@@ -146,8 +149,8 @@ def _utf8(data: bytes, name: str, strict: bool = False) -> str:
             if strict:
                 raise ReportReadError(f"{name}: invalid utf-8 at byte {end}") from err
             raise
-    log.warning("%s: ends inside a UTF-8 character (truncated file?); the last %d byte(s) were "
-                "dropped", name, len(data) - end)
+    warnings.warn(f"{name}: ends inside a UTF-8 character (truncated file?); the last "
+                  f"{len(data) - end} byte(s) were dropped", TruncatedTextWarning, stacklevel=2)
     return data[:end].decode("utf-8")
 
 
