@@ -87,3 +87,20 @@ def test_read_only_directory_is_refused(tmp_path):
 
 def test_output_errors_are_govtag_errors():
     assert issubclass(OutputError, GovtagError)
+
+
+def test_immutable_target_is_refused(tmp_path):
+    import shutil
+    import subprocess
+
+    target = tmp_path / "out.json"
+    target.write_text("keep", encoding="utf-8")
+    chattr = shutil.which("chattr")
+    if not chattr or subprocess.run([chattr, "+i", str(target)], capture_output=True).returncode:
+        pytest.skip("cannot make a file immutable here")
+    try:
+        with pytest.raises(OutputError, match="read-only"):
+            write_text_atomic(target, "new")
+    finally:
+        subprocess.run([chattr, "-i", str(target)], check=True)
+    assert target.read_text(encoding="utf-8") == "keep"

@@ -44,7 +44,8 @@ def check_output_dir(path: str | Path) -> Path:
 
 
 def is_read_only(path: Path) -> bool:
-    """True when no write permission bit is set or the caller may not write ``path``."""
+    """True when no write permission bit is set or the caller may not write ``path`` (an
+    immutable file, a read-only file system)."""
     return not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK)
 
 
@@ -86,10 +87,17 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             os.fchmod(handle.fileno(), mode)
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _replace(tmp: str, path: Path) -> None:
+    try:
+        os.replace(tmp, path)
+    except OSError as err:
+        raise OutputError(f"{path}: cannot be replaced ({err.strerror})") from err
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
