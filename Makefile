@@ -12,7 +12,7 @@ setup:
 	bash scripts/setup.sh
 
 demo: setup
-	$(GOVTAG) train configs/small.yaml --set data.train=$(GOLD)/train.json --set data.dev=$(GOLD)/dev.json
+	$(GOVTAG) train configs/small.yaml --overwrite --set data.train=$(GOLD)/train.json --set data.dev=$(GOLD)/dev.json
 	$(GOVTAG) evaluate --model runs/small/model --data $(GOLD)/dev.json -o runs/small/dev_eval
 	$(GOVTAG) predict --model runs/small/model --format json $(REPORT)
 

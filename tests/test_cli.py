@@ -85,7 +85,8 @@ def test_predict_jsonl(capsys, tiny_model):
     assert len(lines) == len(REPORTS)
     rows = [json.loads(line) for line in lines]
     assert [r["doc_id"] for r in rows] == list(REPORTS)
-    assert all(set(r) == {"doc_id", "sections", "quantities"} for r in rows)
+    assert all(set(r) == {"doc_id", "offsets", "sections", "quantities"} for r in rows)
+    assert {r["offsets"] for r in rows} == {"text"}
 
 
 @pytest.mark.slow

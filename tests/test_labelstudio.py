@@ -133,8 +133,25 @@ def test_missing_export_file(tmp_path):
 
 def test_not_a_list(tmp_path):
     path = _write(tmp_path, {"data": {"text": TEXT}})
-    with pytest.raises(ExportError, match="list of tasks"):
+    with pytest.raises(ExportError, match="export.json: a Label Studio export is a JSON list of "
+                                          "tasks, this file holds a JSON object"):
         read_export(path)
+
+
+def test_empty_export_names_the_file(tmp_path):
+    path = _write(tmp_path, [])
+    with pytest.raises(ExportError, match="export.json: the export holds no tasks"):
+        read_export(path)
+
+
+def test_whole_float_offsets_are_read_as_integers(tmp_path):
+    task = _good_task()
+    for item in task["annotations"][0]["result"]:
+        item["value"]["start"] = float(item["value"]["start"])
+        item["value"]["end"] = float(item["value"]["end"])
+    (doc,) = read_export(_write(tmp_path, [task]))
+    assert doc.spans == task_to_document(_good_task()).spans
+    assert all(type(s.start) is int and type(s.end) is int for s in doc.spans)
 
 
 def _bad(mutate):
@@ -166,6 +183,8 @@ BAD_TASKS = {
     "only cancelled": (lambda t: t["annotations"][0].update(was_cancelled=True), "no usable annotation"),
     "no annotations": (lambda t: t.pop("annotations"), "no 'annotations'"),
     "result item not an object": (lambda t: t["annotations"][0]["result"].append("q9"), "not a JSON object"),
+    "fractional offset": (_set_value(2, start=109.7), "start 109.7 is not a whole"),
+    "offset as a string": (_set_value(2, end="15"), "end '15' is not a whole"),
 }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from govtag import predict
+from govtag.errors import ModelError
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_checkout_model_is_found(no_env, monkeypatch, tmp_path):
 
 def test_no_model_anywhere_is_a_clear_error(no_env, monkeypatch, tmp_path):
     monkeypatch.setattr(predict, "CHECKOUT_MODEL_DIRS", (tmp_path / "models" / "default",))
-    with pytest.raises(FileNotFoundError, match="GOVTAG_MODEL"):
+    with pytest.raises(ModelError, match="GOVTAG_MODEL"):
         predict.default_model_dir()
 
 

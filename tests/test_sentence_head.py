@@ -147,7 +147,7 @@ def test_baseline_trains_from_a_config_and_tags_through_load_predictor(tmp_path,
     start, end = difficulty_in_plan(doc)
     assert Span(start, end, "问题", SECTION) in tagged.layer(SECTION)
     assert tagged.layer(QUANTITY) == tag_document(doc.text).layer(QUANTITY)
-    with pytest.raises(ValueError, match="doc_ids"):
+    with pytest.raises(ValueError, match="doc_id"):
         predictor.tag_many(["a", "b"], ["only one"])
 
 

@@ -9,7 +9,11 @@ import pytest
 from govtag.text import (
     SENTENCE_ENDS,
     ReportReadError,
+    TruncatedTextWarning,
+    clean_text,
+    decode_raw,
     decode_report,
+    file_offsets,
     line_spans,
     normalise,
     normalise_char,
@@ -109,6 +113,34 @@ def test_missing_file_is_an_error_naming_it(tmp_path):
 def test_directory_is_an_error_naming_it(tmp_path):
     with pytest.raises(ReportReadError, match=tmp_path.name):
         read_report(tmp_path)
+
+
+def test_utf8_cut_inside_its_last_character_keeps_the_rest(tmp_path):
+    path = tmp_path / "cut_report.txt"
+    path.write_bytes(TEXT.encode("utf-8") + "镇".encode("utf-8")[:2])
+    with pytest.warns(TruncatedTextWarning, match="cut_report.txt.*last 2 byte"):
+        assert read_report(path) == TEXT
+    with pytest.warns(TruncatedTextWarning):  # with a BOM too
+        assert decode_report(codecs.BOM_UTF8 + TEXT.encode("utf-8") + b"\xe9") == TEXT
+
+
+def test_utf8_broken_in_the_middle_is_still_refused(tmp_path):
+    path = tmp_path / "broken.txt"
+    path.write_bytes(codecs.BOM_UTF8 + "甲".encode("utf-8")[:2] + TEXT.encode("utf-8"))
+    with pytest.raises(ReportReadError, match="invalid utf-8"):
+        read_report(path)
+
+
+def test_file_offsets_count_bom_and_crlf():
+    raw = "\ufeff甲乙\r\n丙\r\n\n丁"
+    text = clean_text(raw)
+    assert text == "甲乙\n丙\n\n丁"
+    positions = file_offsets(raw)
+    assert len(positions) == len(text) + 1 and positions[-1] == len(raw)
+    for i, ch in enumerate(text):
+        assert raw[positions[i]:positions[i + 1]] in (ch, "\r\n")
+    assert file_offsets("甲\n乙") is None  # nothing to move
+    assert decode_raw(codecs.BOM_UTF8 + "甲\r\n".encode("utf-8")) == "\ufeff甲\r\n"
 
 
 def test_decode_report_names_its_source():

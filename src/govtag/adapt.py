@@ -22,6 +22,7 @@ from transformers import (AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLa
 
 from .config import resolve_base
 from .train import warmup_arguments
+from .errors import InputError
 
 
 @dataclass
@@ -43,7 +44,7 @@ def token_blocks(tokenizer, texts: list[str], block_tokens: int) -> Dataset:
     blocks = [[tokenizer.cls_token_id, *stream[i:i + inner], tokenizer.sep_token_id]
               for i in range(0, len(stream) - inner + 1, inner)]
     if not blocks:
-        raise ValueError(f"the corpus has {len(stream)} tokens: too little for one block of {block_tokens}")
+        raise InputError(f"the corpus has {len(stream)} tokens: too little for one block of {block_tokens}")
     return Dataset.from_dict({"input_ids": blocks})
 
 

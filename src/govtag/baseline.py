@@ -94,7 +94,7 @@ class BaselineTagger:
         return Document(doc_id, text, sections + rules.layer(QUANTITY))
 
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
-        doc_ids = doc_ids if doc_ids is not None else [""] * len(texts)
-        if len(doc_ids) != len(texts):
-            raise ValueError(f"{len(texts)} texts but {len(doc_ids)} doc_ids")
+        from .predict import checked_inputs
+
+        texts, doc_ids = checked_inputs(texts, doc_ids)
         return [self.tag(text, doc_id) for text, doc_id in zip(texts, doc_ids)]

@@ -1,4 +1,11 @@
-"""The ``govtag`` command line: train, evaluate, predict, preannotate, adapt, ls (Label Studio)."""
+"""The ``govtag`` command line: train, evaluate, predict, preannotate, adapt, ls (Label Studio).
+
+Exit codes, the same for every command: 0 all done, 1 some inputs skipped (the rest done),
+2 usage or input error (nothing done, no output touched), 130 interrupted (Ctrl-C). Errors govtag
+raises on purpose (``GovtagError``) and file errors (``OSError``) become one line
+``govtag CMD: error: ...`` (``-v`` adds the traceback); any other exception is a bug and keeps
+its traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,13 @@ import json
 import logging
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from . import __version__
+from .errors import GovtagError, UsageError
 
-EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,11 +33,46 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_ERROR
+    return run_command(args)
+
+
+def command_name(args) -> str:
+    """The command as typed, e.g. ``predict`` or ``ls pull``."""
+    return " ".join(part for part in (args.command, getattr(args, "ls_command", None)) if part)
+
+
+def run_command(args) -> int:
+    """Run ``args.run(args)``; govtag and file errors and Ctrl-C become a line and an exit code."""
+    name = command_name(args)
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError) as err:
-        print(f"govtag {args.command}: error: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"govtag {name}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (GovtagError, OSError) as err:
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(f"govtag {name}: error: {describe_error(err)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def describe_error(err: BaseException) -> str:
+    """One line for an error: an OSError as ``FILE: reason``, others as their message."""
+    if isinstance(err, OSError) and err.strerror:
+        where = f"{err.filename}: " if err.filename else ""
+        return f"{where}{err.strerror}"
+    return str(err)
+
+
+def at_least(option: str, value: int | None, minimum: int) -> None:
+    """``UsageError`` naming ``option`` when ``value`` is given and below ``minimum``."""
+    if value is not None and value < minimum:
+        raise UsageError(f"{option} must be at least {minimum}, got {value}")
+
+
+def show_progress(args) -> bool:
+    """Progress bars on stderr: when it is a terminal, or with -v."""
+    return bool(args.verbose or sys.stderr.isatty())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,7 +100,10 @@ def _add_train(commands) -> None:
     p.add_argument("config", help="YAML training config, e.g. configs/default.yaml")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value, e.g. --set training.epochs=2 (YAML value)")
-    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    again.add_argument("--overwrite", action="store_true",
+                       help="replace the model and checkpoints already in the run directory")
     p.add_argument("--no-eval", action="store_true", help="skip the final dev evaluation")
     p.set_defaults(run=run_train)
 
@@ -93,10 +140,14 @@ def _add_predict(commands) -> None:
     source = p.add_mutually_exclusive_group()
     source.add_argument("--model", help="model directory (default: the shipped model)")
     source.add_argument("--rules", action="store_true", help="use the rule tagger")
-    from .formats import FORMATS
+    from .formats import FORMATS, OFFSETS
 
     p.add_argument("--format", choices=FORMATS, default="json")
-    p.add_argument("-o", "--output", help="output file (written atomically); default stdout")
+    p.add_argument("--offsets", choices=OFFSETS, default="text",
+                   help="what start/end index: text (default; BOM removed, line ends made \\n) or "
+                   "file (code points of the file as it is, BOM and \\r\\n counted)")
+    p.add_argument("-o", "--output", help="output file (written atomically, only when at least "
+                   "one report was tagged); default stdout")
     p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass")
     p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation (faster on CPU)")
     p.add_argument("--stride", type=int, help="tokens shared by consecutive windows (default: the model's)")
@@ -139,22 +190,22 @@ def _add_adapt(commands) -> None:
 
 def run_adapt(args) -> int:
     from .adapt import AdaptSettings, adapt
-    from .inputs import iter_reports
+    from .inputs import iter_report_sources
 
-    if args.steps < 1 or args.batch_size < 1 or not 8 <= args.block_tokens <= 512:
-        raise ValueError("--steps and --batch-size must be at least 1, --block-tokens 8 to 512")
-    reports = iter_reports(args.paths)
+    from .io import check_output_dir
+
+    at_least("--steps", args.steps, 1)
+    at_least("--batch-size", args.batch_size, 1)
+    if not 8 <= args.block_tokens <= 512:
+        raise UsageError(f"--block-tokens must be 8 to 512, got {args.block_tokens}")
+    check_output_dir(args.output)
+    reports = iter_report_sources(args.paths)
     if args.exclude:
         reports = _without_reports_of(args.exclude, reports)
-    texts, failures = [], []
-    for _, text, error in reports:
-        if error:
-            failures.append(error)
-            print(f"govtag: skipped {error}", file=sys.stderr)
-        else:
-            texts.append(text)
+    failures = []
+    texts = [report.text for report in reports if _readable(report, failures)]
     if not texts:
-        raise ValueError("no readable report to adapt on")
+        raise UsageError("no readable report to adapt on")
     settings = AdaptSettings(args.steps, args.block_tokens, args.batch_size, args.learning_rate,
                              seed=args.seed)
     print(f"govtag: adapting {args.base} on {len(texts)} report(s), {sum(map(len, texts)):,} chars",
@@ -168,16 +219,19 @@ def run_train(args) -> int:
     import yaml
 
     from .config import load_config
-    from .train import train
+    from .io import check_output_dir
+    from .train import check_run_dir, train
 
     overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep:
-            raise ValueError(f"--set needs KEY=VALUE, got {item!r}")
+            raise UsageError(f"--set needs KEY=VALUE, got {item!r}")
         overrides[key.strip()] = yaml.safe_load(value)
     config = load_config(args.config, overrides)
-    model_dir = train(config, resume=args.resume)
+    check_output_dir(config.output)
+    check_run_dir(Path(config.output), resume=args.resume, overwrite=args.overwrite)
+    model_dir = train(config, resume=args.resume, overwrite=args.overwrite)
     print(f"model saved to {model_dir}")
     if not args.no_eval:
         return _evaluate_and_print(str(model_dir), False, config.data.dev, model_dir / "dev_eval")
@@ -185,19 +239,27 @@ def run_train(args) -> int:
 
 
 def run_evaluate(args) -> int:
+    at_least("--stride", args.stride, 0)
     return _evaluate_and_print(args.model, args.rules, args.data, args.output,
-                               quantize=args.quantize, stride=args.stride)
+                               quantize=args.quantize, stride=args.stride,
+                               progress=show_progress(args))
 
 
-def _evaluate_and_print(model, rules, data, output, quantize=False, stride=None) -> int:
+def _evaluate_and_print(model, rules, data, output, quantize=False, stride=None,
+                        progress=False) -> int:
     from .evaluate import evaluate_predictor, format_report, write_report
+    from .io import check_output_dir
     from .labelstudio import read_export
     from .predict import load_predictor
 
+    if output:
+        check_output_dir(output)
+    if not rules:
+        _check_model_options(model, stride)
     gold = read_export(data)
     options = {} if rules else {"quantize": quantize, "stride": stride}
     predictor = load_predictor(model, rules, **options)
-    report = evaluate_predictor(predictor.tag, gold)
+    report = evaluate_predictor(predictor.tag, gold, progress=progress)
     print(format_report(report))
     if output:
         for path in write_report(report, output):
@@ -226,39 +288,70 @@ def run_compare(args) -> int:
     return EXIT_OK
 
 
+def _check_model_options(model, stride) -> None:
+    """The model directory is complete and ``--stride`` fits its windows (config.json only)."""
+    from .encoding import check_stride
+    from .predict import is_baseline, model_dir_of, model_settings
+
+    if is_baseline(model_dir_of(model)):
+        return  # no encoder, no windows
+    settings = model_settings(model)
+    if stride is not None:
+        check_stride(stride, settings, "--stride")
+
+
+def _check_predict_options(args) -> None:
+    from .io import check_output_file
+
+    at_least("--batch-size", args.batch_size, 1)
+    at_least("--jobs", args.jobs, 1)
+    at_least("--stride", args.stride, 0)
+    if args.offsets == "file" and args.format == "labelstudio":
+        raise UsageError("--offsets file does not apply to --format labelstudio (Label Studio "
+                         "offsets index the task text)")
+    if args.output:
+        check_output_file(args.output)
+    if not args.rules:
+        _check_model_options(args.model, args.stride)
+
+
 def run_predict(args) -> int:
-    from .formats import render
-    from .inputs import iter_reports
+    from .formats import render, with_offsets
+    from .inputs import iter_report_sources
     from .predict import analyse, load_predictor
 
+    _check_predict_options(args)
+    progress = show_progress(args)
     options = {} if args.rules else {"batch_size": args.batch_size, "quantize": args.quantize,
                                      "stride": args.stride}
-    if args.jobs < 1:
-        raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
     jobs = 1 if args.rules else args.jobs
-    predictor = load_predictor(args.model, args.rules, jobs=jobs, **options)
-    try:
-        docs, failures = tag_inputs(predictor, iter_reports(args.paths or ["-"]), batch_docs=8 * jobs)
-    finally:
-        if jobs > 1:
-            predictor.close()
+    reports = iter_report_sources(args.paths or ["-"])
+    with load_predictor(args.model, args.rules, jobs=jobs, **options) as predictor:
+        predictor.progress = progress
+        docs, failures, raws = tag_inputs(predictor, reports, batch_docs=8 * jobs, progress=progress)
+    if not docs:
+        return _nothing_tagged(failures, args.output)
     scores = [None if d.score is None else round(d.score, 4) for d in docs]
-    text = render([analyse(d) for d in docs], docs, args.format, predictor.name, scores)
-    _emit(text, args.output)
+    results = [with_offsets(analyse(d), args.offsets, raw) for d, raw in zip(docs, raws)]
+    _emit(render(results, docs, args.format, predictor.name, scores), args.output)
     return _exit_code(docs, failures)
 
 
 def run_preannotate(args) -> int:
     from .formats import render
-    from .inputs import iter_reports
+    from .inputs import iter_report_sources
+    from .io import check_output_file
     from .labels import SECTION, QUANTITY
     from .predict import RuleTagger
 
+    check_output_file(args.output)
     predictor = RuleTagger()
-    reports = iter_reports(args.paths)
+    reports = iter_report_sources(args.paths)
     if args.exclude:
         reports = _without_reports_of(args.exclude, reports)
-    docs, failures = tag_inputs(predictor, reports)
+    docs, failures, _ = tag_inputs(predictor, reports, progress=show_progress(args))
+    if not docs:
+        return _nothing_tagged(failures, args.output)
     if args.format == "jsonl":
         rows = [{"doc_id": d.doc_id, "text": d.text,
                  "spans": [{"layer": s.layer, "label": s.label, "start": s.start, "end": s.end,
@@ -276,6 +369,15 @@ def run_preannotate(args) -> int:
     return _exit_code(docs, failures)
 
 
+def _nothing_tagged(failures: list[str], output: str | None) -> int:
+    """No report could be tagged: an error; nothing is written, an existing output is left alone."""
+    from .errors import InputError
+
+    reason = f"all {len(failures)} input(s) failed" if failures else "no report found in the inputs"
+    kept = f"; {output} left unchanged" if output else ""
+    raise InputError(f"nothing tagged ({reason}){kept}")
+
+
 def _without_reports_of(exports: list[str], reports):
     """The reports that are in none of ``exports`` (by doc_id or by text); says how many went."""
     from .labelstudio import read_export
@@ -289,31 +391,44 @@ def _without_reports_of(exports: list[str], reports):
     return kept
 
 
-def tag_inputs(predictor, reports, batch_docs: int = 8):
-    """Tag (doc_id, text | error) pairs in small batches with a progress bar; collect failures."""
+def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
+    """Tag ``Report`` records in small batches; (documents, failures, raw texts of the documents).
+
+    A bar of reports done is shown on stderr with ``progress`` when there are several.
+    """
     from tqdm import tqdm
 
     reports = list(reports)
-    docs, failures, batch = [], [], []
-    with tqdm(total=len(reports), unit="report", disable=len(reports) < 2, file=sys.stderr) as bar:
-        for doc_id, text, error in reports:
-            if error:
-                failures.append(error)
-                print(f"govtag: skipped {error}", file=sys.stderr)
+    docs, failures, raws, batch = [], [], [], []
+    with tqdm(total=len(reports), unit="report", disable=not progress or len(reports) < 2,
+              file=sys.stderr) as bar:
+        for report in reports:
+            if not _readable(report, failures):
                 bar.update(1)
                 continue
-            batch.append((doc_id, text))
+            batch.append(report)
+            raws.append(report.raw)
             if len(batch) == batch_docs:
                 docs += _tag_batch(predictor, batch, bar)
                 batch = []
         docs += _tag_batch(predictor, batch, bar)
-    return docs, failures
+    return docs, failures, raws
+
+
+def _readable(report, failures: list[str]) -> bool:
+    """Whether ``report`` can be tagged; says on stderr why not, or what was odd about it."""
+    for note in report.warnings:
+        print(f"govtag: warning: {note}", file=sys.stderr)
+    if report.error:
+        failures.append(report.error)
+        print(f"govtag: skipped {report.error}", file=sys.stderr)
+    return not report.error
 
 
 def _tag_batch(predictor, batch, bar):
     if not batch:
         return []
-    docs = predictor.tag_many([t for _, t in batch], [d for d, _ in batch])
+    docs = predictor.tag_many([r.text for r in batch], [r.doc_id for r in batch])
     bar.update(len(batch))
     return docs
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .errors import GovtagError
 from .labels import LAYERS, SECTION
 from .sentence_head import HeadSettings
 
@@ -25,7 +26,7 @@ OFFLINE_BASES = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(GovtagError, ValueError):
     """A training config is not usable; the message names the key or file."""
 
 

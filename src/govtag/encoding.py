@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import UsageError
 from .labels import LAYERS, OUTSIDE, QUANTITY, SECTION, Document, bio_tags, spans_to_tags
 from .text import line_spans, normalise
 
@@ -118,9 +119,24 @@ def window_starts(n_tokens: int, body: int, stride: int) -> list[int]:
     return starts + [n_tokens - body]
 
 
+def window_body(settings: WindowSettings) -> int:
+    """Tokens of report text in one window: its length less the context and special tokens."""
+    context_budget = settings.context_tokens if settings.heading_context else 0
+    return settings.window_length - 3 - context_budget if context_budget else settings.window_length - 2
+
+
+def check_stride(stride: int, settings: WindowSettings, name: str = "stride") -> None:
+    """``UsageError`` naming ``name`` unless 0 <= stride < the window body of ``settings``."""
+    body = window_body(settings)
+    if not 0 <= stride < body:
+        raise UsageError(
+            f"{name} must be at least 0 and below {body} (the text tokens of a "
+            f"{settings.window_length}-token window), got {stride}")
+
+
 def make_windows(tokenizer, doc: TokenisedDoc, settings: WindowSettings) -> list[Window]:
     context_budget = settings.context_tokens if settings.heading_context else 0
-    body = settings.window_length - 3 - context_budget if context_budget else settings.window_length - 2
+    body = window_body(settings)
     windows = []
     for start in window_starts(len(doc.input_ids), body, settings.stride):
         stop = min(start + body, len(doc.input_ids))

@@ -22,6 +22,7 @@ from seqeval.scheme import IOB2
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from tqdm import tqdm
 
+from .errors import InputError
 from .io import write_bytes_atomic, write_json_atomic, write_text_atomic
 from .labels import LAYERS, OUTSIDE, QUANTITY, SECTION, Document, check_document, spans_to_tags
 
@@ -37,12 +38,12 @@ PROBLEM = ROLES[1]  # 问题, the rare role that reading sentences is for
 # ---------------------------------------------------------------- pairing and evaluation
 
 def pair_documents(gold: list[Document], predicted: list[Document]) -> list[tuple[Document, Document]]:
-    """(gold, prediction) pairs by doc_id; ValueError on duplicates, gaps or differing texts."""
+    """(gold, prediction) pairs by doc_id; InputError on duplicates, gaps or differing texts."""
     predicted_by_id = _unique_by_id(predicted, "predicted")
     _unique_by_id(gold, "gold")
     missing = [doc.doc_id for doc in gold if doc.doc_id not in predicted_by_id]
     if missing:
-        raise ValueError(f"no prediction for {len(missing)} gold document(s): {', '.join(missing[:10])}")
+        raise InputError(f"no prediction for {len(missing)} gold document(s): {', '.join(missing[:10])}")
     pairs = [(doc, predicted_by_id[doc.doc_id]) for doc in gold]
     for gold_doc, predicted_doc in pairs:
         _check_same_text(gold_doc, predicted_doc)
@@ -55,7 +56,7 @@ def _unique_by_id(docs: list[Document], kind: str) -> dict[str, Document]:
     by_id: dict[str, Document] = {}
     for doc in docs:
         if doc.doc_id in by_id:
-            raise ValueError(f"duplicate {kind} doc_id {doc.doc_id!r}")
+            raise InputError(f"duplicate {kind} doc_id {doc.doc_id!r}")
         by_id[doc.doc_id] = doc
     return by_id
 
@@ -65,7 +66,7 @@ def _check_same_text(gold_doc: Document, predicted_doc: Document) -> None:
         return
     first_diff = next((i for i, (a, b) in enumerate(zip(gold_doc.text, predicted_doc.text)) if a != b),
                       min(len(gold_doc.text), len(predicted_doc.text)))
-    raise ValueError(
+    raise InputError(
         f"document {gold_doc.doc_id!r}: predicted text differs from gold (lengths "
         f"{len(gold_doc.text)} vs {len(predicted_doc.text)}, first difference at offset {first_diff})")
 

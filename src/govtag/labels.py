@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import GovtagError
+
 SECTION = "section"
 QUANTITY = "quantity"
 LAYERS: dict[str, tuple[str, ...]] = {
@@ -18,7 +20,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
 OUTSIDE = "O"
 
 
-class AnnotationError(ValueError):
+class AnnotationError(GovtagError, ValueError):
     """A span or document breaks the annotation contract."""
 
 

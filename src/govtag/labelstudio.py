@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from .errors import GovtagError
 from .labels import LAYERS, AnnotationError, Document, Span, check_document
 from .io import write_json_atomic
 
@@ -24,7 +25,7 @@ _LABEL_COLORS = {
 }
 
 
-class ExportError(ValueError):
+class ExportError(GovtagError, ValueError):
     """A Label Studio export or task does not follow the annotation contract."""
 
 
@@ -94,11 +95,12 @@ def _result_to_span(item: dict, text: str) -> Span:
     if not isinstance(value, dict):
         raise ExportError(f"result item {item.get('id')!r} has no 'value' object")
     try:
-        start, end = int(value["start"]), int(value["end"])
+        start, end = value["start"], value["end"]
         (label,) = value["labels"]
     except (KeyError, TypeError, ValueError) as err:
         raise ExportError(
             f"result item {item.get('id')!r} needs integer start/end and exactly one label") from err
+    start, end = _offset(item, "start", start), _offset(item, "end", end)
     span = Span(start, end, label, layer)
     if label not in LAYERS[layer]:
         raise ExportError(f"unknown {layer} label {label!r} (known: {', '.join(LAYERS[layer])})")
@@ -108,6 +110,16 @@ def _result_to_span(item: dict, text: str) -> Span:
         raise ExportError(
             f"offsets ({start}, {end}) hold {text[start:end]!r} but value.text is {value['text']!r}")
     return span
+
+
+def _offset(item: dict, key: str, value) -> int:
+    """An offset as an int: ints, and floats that are whole numbers (109.0); nothing else."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ExportError(f"result item {item.get('id')!r}: {key} {value!r} is not a whole number "
+                      "(offsets count characters)")
 
 
 def parse_tasks(tasks: object, source: str = "annotations") -> tuple[list[Document], list[Rejected]]:
@@ -136,9 +148,22 @@ def load_tasks(path: str | Path) -> list:
         raise ExportError(f"{path}: not a JSON Label Studio export ({err})") from err
 
 
+_JSON_TYPES = {dict: "object", str: "string", int: "number", float: "number", bool: "boolean",
+               type(None): "null"}
+
+
 def read_export(path: str | Path) -> list[Document]:
-    """All documents of an export; any bad task stops with an error naming it and the reason."""
-    docs, rejected = parse_tasks(load_tasks(path))
+    """All documents of an export; any bad task stops with an error naming it and the reason.
+
+    An export that is not a list of tasks, or holds no task, is an error naming the file.
+    """
+    tasks = load_tasks(path)
+    if not isinstance(tasks, list):
+        raise ExportError(f"{path}: a Label Studio export is a JSON list of tasks, this file holds "
+                          f"a JSON {_JSON_TYPES.get(type(tasks), type(tasks).__name__)}")
+    if not tasks:
+        raise ExportError(f"{path}: the export holds no tasks (an empty list)")
+    docs, rejected = parse_tasks(tasks)
     if rejected:
         problems = "\n".join(f"  task {r.task_id} ({r.doc_id}): {r.reason}" for r in rejected[:20])
         raise ExportError(f"{path}: {len(rejected)} bad task(s):\n{problems}")

@@ -14,19 +14,25 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm import tqdm
 from transformers import AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
-from .encoding import WindowSettings, make_windows, tokenise
+from .encoding import WindowSettings, check_stride, make_windows, tokenise
+from .errors import InputError, ModelError, NotTextError, UsageError
 from .labels import OUTSIDE, QUANTITY, SECTION, Document, Span, tags_to_spans
-from .model import GovtagModel
+from .model import GovtagConfig, GovtagModel
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
 from .sentences import merge_sentence_roles
 from .text import sentence_spans
@@ -42,16 +48,63 @@ def default_model_dir() -> Path:
     found = [d for d in CHECKOUT_MODEL_DIRS if (d / "config.json").is_file()]
     if named or found:
         return Path(named) if named else found[0]
-    raise FileNotFoundError(f"no model given and none shipped in {' or '.join(map(str, CHECKOUT_MODEL_DIRS))}: "
+    raise ModelError(f"no model given and none shipped in {' or '.join(map(str, CHECKOUT_MODEL_DIRS))}: "
                             f"pass --model DIR or set {MODEL_ENV} to a govtag model directory")
 
 
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                "pytorch_model.bin.index.json")
+
+
 def model_dir_of(model_dir: str | Path | None) -> Path:
-    """``model_dir`` (``None``: the shipped default), checked to hold a govtag model."""
+    """``model_dir`` (``None``: the shipped default), checked to hold a config and weights."""
     model_dir = Path(model_dir) if model_dir else default_model_dir()
-    if not (model_dir / "config.json").is_file() and not is_saved_in(model_dir):
-        raise FileNotFoundError(f"{model_dir}: not a govtag model directory (no config.json)")
+    if is_saved_in(model_dir) and not (model_dir / "config.json").is_file():
+        return model_dir  # a baseline: a sentence head and no encoder
+    if not (model_dir / "config.json").is_file():
+        raise ModelError(f"{model_dir}: not a govtag model directory (no config.json)")
+    if not any((model_dir / name).is_file() for name in WEIGHT_FILES):
+        raise ModelError(f"{model_dir}: incomplete model directory: config.json but no weights "
+                         f"({' or '.join(WEIGHT_FILES[::2])}); train or copy the model again")
     return model_dir
+
+
+def model_settings(model_dir: str | Path | None) -> WindowSettings:
+    """The window settings a model directory was trained with (reads config.json only)."""
+    model_dir = model_dir_of(model_dir)
+    try:
+        config = GovtagConfig.from_pretrained(model_dir)
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{model_dir}: config.json is not a govtag model config ({err})") from err
+    return settings_of(config)
+
+
+def settings_of(config) -> WindowSettings:
+    return WindowSettings(config.window_length, config.stride, config.heading_context,
+                          config.context_tokens, config.rule_features)
+
+
+def checked_inputs(texts: list[str], doc_ids: list[str] | None) -> tuple[list[str], list[str]]:
+    """``texts`` and ``doc_ids`` (default: empty ids) as lists of equal length, texts all str."""
+    if isinstance(texts, (str, bytes)):
+        raise NotTextError("tag_many expects a list of texts, got a single "
+                           f"{type(texts).__name__}; use tag() for one text")
+    texts = list(texts)
+    for text in texts:
+        check_text(text)
+    if doc_ids is None:
+        return texts, [""] * len(texts)
+    doc_ids = list(doc_ids)
+    if len(doc_ids) != len(texts):
+        raise InputError(f"{len(texts)} text(s) but {len(doc_ids)} doc_id(s): give one doc_id "
+                         "per text, or none")
+    return texts, doc_ids
+
+
+def check_text(text) -> None:
+    if not isinstance(text, str):
+        raise NotTextError(f"expected str, got {type(text).__name__} (read files with "
+                           "govtag.text.read_report, decode bytes with govtag.text.decode_report)")
 
 
 def is_baseline(model_dir: Path) -> bool:
@@ -69,14 +122,19 @@ class TokenProbs:
 
 
 class Tagger:
-    def __init__(self, model: GovtagModel, tokenizer, batch_size: int = 16, name: str = ""):
+    """A loaded model that tags reports; ``progress``: a bar of windows done on stderr."""
+
+    def __init__(self, model: GovtagModel, tokenizer, batch_size: int = 16, name: str = "",
+                 progress: bool = False):
+        if batch_size < 1:
+            raise UsageError(f"batch size must be at least 1, got {batch_size}")
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.batch_size = batch_size
+        self.progress = progress
         self.name = name or getattr(model.config, "name_or_path", "") or "govtag"
         config = model.config
-        self.settings = WindowSettings(config.window_length, config.stride, config.heading_context,
-                                       config.context_tokens, config.rule_features)
+        self.settings = settings_of(config)
         self.section_labels = list(config.section_labels)
         self.sentence_head = None  # a SentenceHead deciding section roles sentence by sentence
         self.quantity_labels = list(config.quantity_labels)
@@ -90,11 +148,11 @@ class Tagger:
         ``stride``: tokens shared by consecutive windows, instead of the model's training value.
         """
         model_dir = model_dir_of(model_dir)
+        if stride is not None:
+            check_stride(stride, model_settings(model_dir))
         transformers_logging.set_verbosity_error()
         transformers_logging.disable_progress_bar()
-        model = GovtagModel.from_pretrained(model_dir)
-        tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        tokenizer.model_max_length = 10**9  # govtag windows long reports itself
+        model, tokenizer = _load_model(model_dir)
         if quantize:
             with warnings.catch_warnings():  # torch's notices about the future of torch.ao
                 warnings.simplefilter("ignore")
@@ -115,8 +173,11 @@ class Tagger:
                  np.zeros((len(doc.input_ids), len(self.quantity_labels)), np.float32),
                  np.zeros(len(doc.input_ids), np.float32)) for doc in docs]
         windows.sort(key=lambda item: len(item[1].input_ids))
-        for first in range(0, len(windows), self.batch_size):
-            self._run_batch(windows[first:first + self.batch_size], docs, sums)
+        with tqdm(total=len(windows), unit="window", desc="windows", file=sys.stderr, leave=False,
+                  mininterval=0, miniters=1, disable=not self.progress or len(windows) <= self.batch_size) as bar:
+            for first in range(0, len(windows), self.batch_size):
+                self._run_batch(windows[first:first + self.batch_size], docs, sums)
+                bar.update(len(windows[first:first + self.batch_size]))
         return [TokenProbs(doc.offsets, s / np.maximum(n, 1)[:, None], q / np.maximum(n, 1)[:, None])
                 for doc, (s, q, n) in zip(docs, sums)]
 
@@ -147,10 +208,12 @@ class Tagger:
             sums[d][2][index[keep]] += 1
 
     def tag(self, text: str, doc_id: str = "") -> Document:
+        check_text(text)
         return self.tag_many([text], [doc_id])[0]
 
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
-        doc_ids = doc_ids or [""] * len(texts)
+        """One document per text, in order; ``doc_ids`` (one per text) name them."""
+        texts, doc_ids = checked_inputs(texts, doc_ids)
         probs = self.token_probs(texts)
         return [Document(doc_id, text, self._sections(text, p) + self._quantities(text, p),
                          score=confidence_of(p))
@@ -158,7 +221,17 @@ class Tagger:
 
     def confidence(self, text: str) -> float:
         """Mean over tokens of the top probability of both heads (1.0 = fully sure)."""
+        check_text(text)
         return confidence_of(self.token_probs([text])[0])
+
+    def close(self) -> None:
+        """Nothing to release (the same interface as ``ParallelTagger``)."""
+
+    def __enter__(self) -> "Tagger":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
 
     def _sections(self, text: str, probs: TokenProbs) -> list[Span]:
         if self.sentence_head is not None:
@@ -236,24 +309,39 @@ class RuleTagger:
     def tag(self, text: str, doc_id: str = "") -> Document:
         from .rules import tag_document
 
+        check_text(text)
         return tag_document(text, doc_id)
 
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
-        doc_ids = doc_ids or [""] * len(texts)
+        texts, doc_ids = checked_inputs(texts, doc_ids)
         return [self.tag(text, doc_id) for text, doc_id in zip(texts, doc_ids)]
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> "RuleTagger":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
 
 
 class ParallelTagger:
     """``Tagger`` behind ``jobs`` worker processes; each report is tagged whole by one worker.
 
-    Each worker loads the model once, with ``cores // jobs`` torch threads. Use it as a context
-    manager (or call ``close``) to stop the workers.
+    Each worker loads the model once, with ``cores // jobs`` torch threads, and ignores Ctrl-C
+    (the main process handles it). Use it as a context manager (or call ``close``) to stop the
+    workers; leaving the ``with`` block by an exception (Ctrl-C included) stops them at once.
     """
 
     def __init__(self, jobs: int, model_dir: str | Path | None = None, **options):
         if jobs < 1:
-            raise ValueError(f"jobs must be at least 1, got {jobs}")
+            raise UsageError(f"jobs must be at least 1, got {jobs}")
         model_dir = model_dir_of(model_dir)
+        if options.get("stride") is not None:
+            check_stride(options["stride"], model_settings(model_dir))
+        if options.get("batch_size", 1) < 1:
+            raise UsageError(f"batch size must be at least 1, got {options['batch_size']}")
         threads = max(1, len(os.sched_getaffinity(0)) // jobs)
         self.jobs, self.name = jobs, model_dir.name
         self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
@@ -261,27 +349,33 @@ class ParallelTagger:
                                         initargs=(str(model_dir), options, threads))
 
     def tag(self, text: str, doc_id: str = "") -> Document:
+        check_text(text)
         return self.tag_many([text], [doc_id])[0]
 
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
-        doc_ids = doc_ids or [""] * len(texts)
+        texts, doc_ids = checked_inputs(texts, doc_ids)
         shares = [share for share in share_out([len(t) for t in texts], self.jobs) if share]
-        futures = [self.pool.submit(_tag_in_worker, [texts[i] for i in share],
-                                    [doc_ids[i] for i in share]) for share in shares]
+        with _sigint_blocked():  # workers started by submit inherit the block: no Ctrl-C there
+            futures = [self.pool.submit(_tag_in_worker, [texts[i] for i in share],
+                                        [doc_ids[i] for i in share]) for share in shares]
         docs: list[Document | None] = [None] * len(texts)
         for share, future in zip(shares, futures):
             for index, doc in zip(share, future.result()):
                 docs[index] = doc
         return docs
 
-    def close(self) -> None:
-        self.pool.shutdown()
+    def close(self, cancel: bool = False) -> None:
+        """Stop the workers: after their work, or at once (``cancel``), dropping what is queued."""
+        if cancel:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
 
     def __enter__(self) -> "ParallelTagger":
         return self
 
-    def __exit__(self, *_) -> None:
-        self.close()
+    def __exit__(self, exc_type, *_) -> None:
+        self.close(cancel=exc_type is not None)
 
 
 def share_out(lengths: list[int], parts: int) -> list[list[int]]:
@@ -298,8 +392,23 @@ def share_out(lengths: list[int], parts: int) -> list[list[int]]:
 _WORKER_TAGGER: Tagger | None = None
 
 
+@contextmanager
+def _sigint_blocked():
+    """Hold back SIGINT in this thread (it is delivered after); processes started meanwhile
+    inherit the block, as multiprocessing does for its resource tracker."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _start_worker(model_dir: str, options: dict, threads: int) -> None:
     global _WORKER_TAGGER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     torch.set_num_threads(threads)
     _WORKER_TAGGER = Tagger.load(model_dir, **options)
 
@@ -321,6 +430,18 @@ def load_predictor(model_dir: str | Path | None = None, rules: bool = False, job
     if jobs > 1:
         return ParallelTagger(jobs, model_dir, **options)
     return Tagger.load(model_dir, **options)
+
+
+def _load_model(model_dir: Path):
+    """The model and tokenizer of a checked model directory; ``ModelError`` when unreadable."""
+    try:
+        model = GovtagModel.from_pretrained(model_dir)
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    except (OSError, ValueError) as err:
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelError(f"{model_dir}: cannot load the model ({first_line})") from err
+    tokenizer.model_max_length = 10**9  # govtag windows long reports itself
+    return model, tokenizer
 
 
 def section_at(sections: list[Span], offset: int) -> str | None:

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from .errors import GovtagError, UsageError
 from .labels import AnnotationError, Document, check_document
-from .labelstudio import ExportError, Rejected, document_to_task, labeling_config, parse_tasks
+from .labelstudio import Rejected, document_to_task, labeling_config, parse_tasks
 
 if TYPE_CHECKING:  # the SDK is imported lazily: `import govtag.studio` stays cheap
     from label_studio_sdk import LabelStudio
@@ -42,7 +43,7 @@ DEFAULT_TIMEOUT_S = 60.0
 IMPORT_BATCH = 50
 
 
-class StudioError(RuntimeError):
+class StudioError(GovtagError, RuntimeError):
     """A Label Studio server operation cannot be done; the message says why."""
 
 
@@ -284,7 +285,7 @@ def select_uncertain(texts_by_id: dict[str, str], confidence: Callable[[str], fl
     choice is deterministic.
     """
     if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+        raise UsageError(f"N must be >= 0, got {n}")
     scored = []
     for doc_id, text in texts_by_id.items():
         value = float(confidence(text))
@@ -337,8 +338,9 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
 def add_ls_commands(subparsers) -> argparse.ArgumentParser:
     """Register ``ls`` with ``push``, ``pull`` and ``select`` on an argparse subparsers object.
 
-    Each command sets ``run`` (what govtag.cli calls) and ``func`` to a function that takes the parsed args and returns an exit code
-    (0 ok, 1 rejected tasks with --strict, 2 error).
+    Each command sets ``run`` (what govtag.cli calls) and ``func`` to a function that takes the
+    parsed args and returns an exit code (0 ok, 1 rejected tasks with --strict); errors are raised
+    and turned into a message and exit code 2 by ``govtag.cli.run_command``.
     """
     ls = subparsers.add_parser(
         "ls", help="Label Studio: push reports, pull annotations, select reports to annotate",
@@ -378,36 +380,31 @@ def add_ls_commands(subparsers) -> argparse.ArgumentParser:
     return ls
 
 
-def _error(command: str, message: str) -> int:
-    print(f"govtag ls {command}: error: {message}", file=sys.stderr)
-    return 2
-
-
 def _client_from(args) -> "LabelStudio":
     return connect(args.url, args.api_key, timeout=args.timeout)
 
 
-def cmd_push(args) -> int:
-    from .text import ReportReadError
-
+def _load_tagger(model: str | None):
+    """The model tagger; a missing torch/transformers install is a StudioError, not a crash."""
     try:
-        reports = read_reports(args.paths)
-        if args.rules:
-            from .rules import tag_document
-
-            docs = [tag_document(text, doc_id) for doc_id, (_, text) in reports.items()]
-            version = args.model_version or "rules"
-        else:
-            from .predict import Tagger
-
-            tagger = Tagger.load(args.model)
-            docs = [tagger.tag(text, doc_id) for doc_id, (_, text) in reports.items()]
-            version = args.model_version or (Path(args.model).name if args.model else "default")
-        result = push(_client_from(args), args.project, docs, version)
-    except (StudioError, ReportReadError, AnnotationError, OSError) as err:
-        return _error("push", str(err))
+        from .predict import Tagger
     except ImportError as err:
-        return _error("push", f"pre-annotation is not available: {err}")
+        raise StudioError(f"the model is not available: {err}") from err
+    return Tagger.load(model)
+
+
+def cmd_push(args) -> int:
+    reports = read_reports(args.paths)
+    if args.rules:
+        from .rules import tag_document
+
+        docs = [tag_document(text, doc_id) for doc_id, (_, text) in reports.items()]
+        version = args.model_version or "rules"
+    else:
+        tagger = _load_tagger(args.model)
+        docs = [tagger.tag(text, doc_id) for doc_id, (_, text) in reports.items()]
+        version = args.model_version or (Path(args.model).name if args.model else "default")
+    result = push(_client_from(args), args.project, docs, version)
     where = "new project" if result.project_created else "project"
     print(f"{where} {args.project!r} (id {result.project_id}): {result.created} task(s) created, "
           f"{result.skipped} skipped (doc_id already there)")
@@ -417,13 +414,12 @@ def cmd_push(args) -> int:
 
 
 def cmd_pull(args) -> int:
+    from .io import check_output_file
     from .labelstudio import write_tasks
 
-    try:
-        docs, rejected = pull(_client_from(args), args.project)
-        write_tasks(docs, args.output)
-    except (StudioError, ExportError, OSError) as err:
-        return _error("pull", str(err))
+    check_output_file(args.output)
+    docs, rejected = pull(_client_from(args), args.project)
+    write_tasks(docs, args.output)
     invalid = [r for r in rejected if not r.reason.startswith(NOT_ANNOTATED)]
     waiting = len(rejected) - len(invalid)
     print(f"wrote {len(docs)} annotated document(s) to {args.output}; "
@@ -434,33 +430,22 @@ def cmd_pull(args) -> int:
 
 
 def cmd_select(args) -> int:
-    from .text import ReportReadError
+    from .io import check_output_file, write_json_atomic, write_text_atomic
 
-    try:
-        reports = read_reports(args.paths)
-        from .predict import Tagger
-
-        tagger = Tagger.load(args.model)
-        picked = select_uncertain({d: text for d, (_, text) in reports.items()},
-                                  tagger.confidence, args.n)
-    except (StudioError, ReportReadError, ValueError, OSError) as err:
-        return _error("select", str(err))
-    except ImportError as err:
-        return _error("select", f"the model is not available: {err}")
+    if args.n < 0:
+        raise UsageError(f"N must be at least 0, got {args.n}")
+    if args.output:
+        check_output_file(args.output)
+    reports = read_reports(args.paths)
+    tagger = _load_tagger(args.model)
+    picked = select_uncertain({d: text for d, (_, text) in reports.items()}, tagger.confidence, args.n)
     rows = [(doc_id, conf, str(reports[doc_id][0])) for doc_id, conf in picked]
     for doc_id, conf, path in rows:
         print(f"{doc_id}\t{conf:.4f}\t{path}")
-    if args.output:
-        from .io import write_json_atomic, write_text_atomic
-
-        try:
-            if args.output.endswith(".json"):
-                write_json_atomic(args.output, [{"doc_id": d, "confidence": c, "path": p}
-                                                for d, c, p in rows])
-            else:
-                write_text_atomic(args.output, "".join(f"{d}\t{c:.6f}\t{p}\n" for d, c, p in rows))
-        except OSError as err:
-            return _error("select", f"{args.output}: {err}")
+    if args.output and args.output.endswith(".json"):
+        write_json_atomic(args.output, [{"doc_id": d, "confidence": c, "path": p} for d, c, p in rows])
+    elif args.output:
+        write_text_atomic(args.output, "".join(f"{d}\t{c:.6f}\t{p}\n" for d, c, p in rows))
     return 0
 
 
@@ -469,7 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="govtag")
     add_ls_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["ls", *(sys.argv[1:] if argv is None else argv)])
-    return args.func(args)
+    from .cli import run_command
+
+    return run_command(args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 ``read_report`` decodes UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern) and GB18030/GBK,
 then turns ``\\r\\n`` and ``\\r`` into ``\\n``: every offset in govtag indexes this decoded,
-newline-normalised text. ``normalise`` gives the model a view of the text with Traditional
+newline-normalised text. ``decode_raw`` keeps the file as it is (BOM as U+FEFF, ``\\r\\n``), and
+``file_offsets`` maps offsets of the text to code points of that raw text. A UTF-8 file cut
+inside its last character (a truncated download) is read without the incomplete bytes, with a
+``TruncatedTextWarning``. ``normalise`` gives the model a view of the text with Traditional
 characters made Simplified and full-width forms made half-width, character by character, so the
 view has exactly the same length and offset ``i`` in it is offset ``i`` in the original.
 """
@@ -10,25 +13,59 @@ view has exactly the same length and offset ``i`` in it is offset ``i`` in the o
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from pathlib import Path
+
+from .errors import GovtagError
 
 SENTENCE_ENDS = "。！？；!?;"
 _FULLWIDTH_FIRST, _FULLWIDTH_LAST, _FULLWIDTH_SHIFT = 0xFF01, 0xFF5E, 0xFEE0
 _IDEOGRAPHIC_SPACE = "\u3000"
+BOM = "\ufeff"
 
 
-class ReportReadError(ValueError):
+class ReportReadError(GovtagError, ValueError):
     """A report file cannot be read as text."""
+
+
+class TruncatedTextWarning(UserWarning):
+    """A report ends inside a character; the incomplete bytes were dropped."""
 
 
 def decode_report(data: bytes, name: str = "<bytes>") -> str:
     """Decode report bytes, detecting UTF-8/UTF-16/GB18030; normalise line ends to ``\\n``."""
-    text = _decode(data, name)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return clean_text(decode_raw(data, name), name)
+
+
+def decode_raw(data: bytes, name: str = "<bytes>") -> str:
+    """Report bytes decoded as they are: a BOM kept as U+FEFF, line ends untouched."""
+    return _decode(data, name)
+
+
+def clean_text(raw: str, name: str = "<text>") -> str:
+    """The text govtag tags and indexes: without a leading BOM, line ends made ``\\n``."""
+    text = raw.removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ReportReadError(f"{name}: file is empty (no text to tag)")
     return text
+
+
+def file_offsets(raw: str) -> list[int] | None:
+    """For each offset of ``clean_text(raw)`` (its length included), the offset in ``raw``.
+
+    ``None`` when both are the same text (no BOM, no ``\\r``). A ``\\r\\n`` counts two code
+    points in ``raw``, a BOM one.
+    """
+    if not raw.startswith(BOM) and "\r" not in raw:
+        return None
+    positions = []
+    i = 1 if raw.startswith(BOM) else 0
+    while i < len(raw):
+        positions.append(i)
+        i += 2 if raw.startswith("\r\n", i) else 1
+    positions.append(len(raw))
+    return positions
 
 
 def read_report(path: str | Path) -> str:
@@ -45,9 +82,9 @@ def _decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise ReportReadError(f"{name}: file is empty (no text to tag)")
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8", name)
+        return BOM + _utf8(data[3:], name, strict=True)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16", name)
+        return BOM + _strict(data, "utf-16", name)
     utf16 = _utf16_without_bom(data)
     if utf16:
         return _strict(data, utf16, name)
@@ -55,7 +92,7 @@ def _decode(data: bytes, name: str) -> str:
         raise ReportReadError(f"{name}: looks binary (NUL bytes), not a text report")
     for encoding in ("utf-8", "gb18030"):
         try:
-            text = data.decode(encoding)
+            text = _utf8(data, name) if encoding == "utf-8" else data.decode(encoding)
         except UnicodeDecodeError:
             continue
         if _looks_binary(text):
@@ -100,6 +137,21 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
         raise ReportReadError(f"{name}: invalid {encoding} at byte {err.start}") from err
+
+
+def _utf8(data: bytes, name: str, strict: bool = False) -> str:
+    """UTF-8 text; a last character cut short is dropped with a warning (a truncated file)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        end = err.start
+        if err.reason != "unexpected end of data" or len(data) - end > 3:
+            if strict:
+                raise ReportReadError(f"{name}: invalid utf-8 at byte {end}") from err
+            raise
+    warnings.warn(f"{name}: ends inside a UTF-8 character (truncated file?); the last "
+                  f"{len(data) - end} byte(s) were dropped", TruncatedTextWarning, stacklevel=2)
+    return data[:end].decode("utf-8")
 
 
 def _looks_binary(text: str) -> bool:

@@ -3,7 +3,9 @@
 Each epoch is evaluated on dev windows with seqeval (quantities, strict IOB2) and a token-level
 macro F1 of section roles; the best checkpoint by their mean is kept and saved, with its
 tokenizer and a model card, to ``<output>/model``. ``resume=True`` continues from the last
-checkpoint in ``<output>/checkpoints``. Dev documents must not appear in the training data.
+checkpoint in ``<output>/checkpoints``. A run directory that already holds a model or checkpoints
+is refused unless ``resume`` or ``overwrite`` (which starts afresh, removing the old checkpoints).
+Dev documents must not appear in the training data.
 """
 
 from __future__ import annotations
@@ -27,28 +29,48 @@ from transformers.trainer_utils import get_last_checkpoint
 from transformers.utils import logging as transformers_logging
 
 from .config import Config, ConfigError, resolve_base
+from .errors import OutputError
 from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, window_examples
 from .labels import QUANTITY, SECTION, Document
 from .io import write_text_atomic
-from .labelstudio import read_export
+from .labelstudio import ExportError, read_export
 from .model import from_base
 
 log = logging.getLogger(__name__)
 transformers_logging.set_verbosity_error()
 
 
+def check_run_dir(output: Path, resume: bool = False, overwrite: bool = False) -> None:
+    """``OutputError`` when ``output`` already holds a model or checkpoints and neither
+    ``resume`` nor ``overwrite`` is given."""
+    used = [part for part in (output / "model", output / "checkpoints")
+            if part.is_dir() and any(part.iterdir())]
+    if used and not (resume or overwrite):
+        raise OutputError(f"{output}: run directory already holds {' and '.join(map(str, used))}; "
+                          "give --overwrite to replace them or --resume to continue training")
+
+
 def load_training_docs(config: Config, with_silver: bool = True) -> tuple[list[Document], list[Document]]:
     """Train (gold, plus silver unless ``with_silver`` is false) and dev documents; refuse dev
     documents seen in training."""
-    train = read_export(config.data.train)
+    train = _read_data(config, "train")
     if config.data.silver and with_silver:
-        train += read_export(config.data.silver)
-    dev = read_export(config.data.dev)
+        train += _read_data(config, "silver")
+    dev = _read_data(config, "dev")
     train_texts = {doc.text for doc in train}
     leaked = [doc.doc_id for doc in dev if doc.text in train_texts]
     if leaked:
         raise ConfigError(f"dev documents also in the training data: {', '.join(leaked)}")
     return train, dev
+
+
+def _read_data(config: Config, key: str) -> list[Document]:
+    """The documents of ``data.<key>``; an unusable export is a ConfigError naming the key."""
+    path = getattr(config.data, key)
+    try:
+        return read_export(path)
+    except ExportError as err:
+        raise ConfigError(f"'data.{key}': {err}") from err
 
 
 def build_dataset(tokenizer, docs: list[Document], settings: WindowSettings, layers: list[str]) -> Dataset:
@@ -153,12 +175,20 @@ def training_arguments(config: Config, checkpoints: Path) -> TrainingArguments:
     )
 
 
-def train(config: Config, resume: bool = False) -> Path:
-    """Train from a validated config; returns the directory of the saved best model."""
+def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path:
+    """Train from a validated config; returns the directory of the saved best model.
+
+    A run directory in use is refused unless ``resume`` or ``overwrite`` (see ``check_run_dir``).
+    """
+    output = Path(config.output)
+    check_run_dir(output, resume, overwrite)
     if config.kind == "baseline":
         from .baseline import train_baseline
 
         return train_baseline(config)
+    train_docs, dev_docs = load_training_docs(config)
+    if overwrite:
+        shutil.rmtree(output / "checkpoints", ignore_errors=True)
     set_seed(config.training.seed)
     base = resolve_base(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(base)
@@ -166,7 +196,6 @@ def train(config: Config, resume: bool = False) -> Path:
     w = config.windows
     settings = WindowSettings(w.length, w.stride, w.heading_context, w.context_tokens,
                               config.rule_features)
-    train_docs, dev_docs = load_training_docs(config)
     train_set = with_rule_noise(build_dataset(tokenizer, train_docs, settings, config.layers),
                                 config.training.rule_noise, config.training.seed)
     dev_set = build_dataset(tokenizer, dev_docs, settings, config.layers)
@@ -175,7 +204,6 @@ def train(config: Config, resume: bool = False) -> Path:
     model = from_base(base, base_name=config.base_model, window_length=w.length, stride=w.stride,
                       heading_context=w.heading_context, context_tokens=w.context_tokens,
                       rule_features=config.rule_features, rule_layers=config.rule_layers)
-    output = Path(config.output)
     checkpoints = output / "checkpoints"
     trainer = Trainer(model=model, args=training_arguments(config, checkpoints), data_collator=collate,
                       train_dataset=train_set, eval_dataset=dev_set, compute_metrics=compute_metrics)
