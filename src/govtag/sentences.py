@@ -29,6 +29,8 @@ class Sentence:
     heading: str  # heading path in force at the sentence (normalised), "" before any heading
     rules: tuple[str, ...]  # rule roles of the sentences at offsets -NEIGHBOURS..+NEIGHBOURS
     position: float  # start / length of the report, 0..1
+    previous: str = ""  # the sentence before (normalised), "" for the first
+    following: str = ""  # the sentence after (normalised), "" for the last
 
 
 def report_sentences(text: str, rule_sections: list[Span] | None = None) -> list[Sentence]:
@@ -50,6 +52,8 @@ def report_sentences(text: str, rule_sections: list[Span] | None = None) -> list
                        for i in range(index - NEIGHBOURS, index + NEIGHBOURS + 1))
         sentences.append(Sentence(start, end, view[start:end], headings[at][1] if at >= 0 else "",
                                   window, start / max(len(text), 1)))
+    for before, after in zip(sentences, sentences[1:]):
+        before.following, after.previous = after.text, before.text
     return sentences
 
 

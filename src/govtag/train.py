@@ -209,27 +209,34 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
                       train_dataset=train_set, eval_dataset=dev_set, compute_metrics=compute_metrics)
     last = get_last_checkpoint(str(checkpoints)) if resume and checkpoints.is_dir() else None
     trainer.train(resume_from_checkpoint=last)
-    head = _sentence_head(config) if config.section_head == "sentence" else None
-    return save_model(trainer, tokenizer, config, output / "model", len(train_docs), head)
+    heads = sentence_classifiers(config, base, output) if config.section_head != "token" else []
+    return save_model(trainer, tokenizer, config, output / "model", len(train_docs), heads)
 
 
-def _sentence_head(config: Config):
-    """The sentence head that decides section roles (fitted on gold, silver words only)."""
-    from .baseline import fit_head
+def sentence_classifiers(config: Config, base: str, output: Path) -> list:
+    """The sentence head (fitted on gold, silver words only) and, for ``ensemble``, the
+    fine-tuned sentence encoder (gold only) that decide section roles."""
+    from .baseline import fit_head, labelled_sentences
+    from .sentence_encoder import SentenceEncoder
 
     gold, _ = load_training_docs(config, with_silver=False)
-    silver = read_export(config.data.silver) if config.data.silver else []
-    return fit_head(config, gold, silver)
+    silver = _read_data(config, "silver") if config.data.silver else []
+    heads = [fit_head(config, gold, silver)]
+    if config.section_head == "ensemble":
+        sentences, roles = labelled_sentences(gold)
+        encoder = SentenceEncoder.from_base(base, config.sentence_encoder)
+        heads.append(encoder.fit(sentences, roles, output / "sentence_encoder_work"))
+    return heads
 
 
 def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_docs: int,
-               head=None) -> Path:
+               heads: list = ()) -> Path:
     staging = model_dir.with_name(model_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     trainer.model.config.name_or_path = model_dir.name
     trainer.save_model(str(staging))
     tokenizer.save_pretrained(str(staging))
-    if head is not None:
+    for head in heads:  # the sentence head and encoder beside the token model
         head.save(staging)
     summary = {"config": asdict(config), "train_documents": n_docs,
                "best_dev_window_metric": trainer.state.best_metric,
