@@ -142,7 +142,9 @@ def _add_predict(commands) -> None:
     source.add_argument("--rules", action="store_true", help="use the rule tagger")
     from .formats import FORMATS, OFFSETS
 
-    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("--format", choices=FORMATS, default="json",
+                   help="json (default), jsonl, csv, labelstudio, or parquet (one row per "
+                   "quantity with its doc_id; needs -o)")
     p.add_argument("--offsets", choices=OFFSETS, default="text",
                    help="what start/end index: text (default; BOM removed, line ends made \\n) or "
                    "file (code points of the file as it is, BOM and \\r\\n counted)")
@@ -301,11 +303,14 @@ def _check_model_options(model, stride) -> None:
 
 
 def _check_predict_options(args) -> None:
+    from .formats import BINARY_FORMATS
     from .io import check_output_file
 
     at_least("--batch-size", args.batch_size, 1)
     at_least("--jobs", args.jobs, 1)
     at_least("--stride", args.stride, 0)
+    if args.format in BINARY_FORMATS and not args.output:
+        raise UsageError(f"--format {args.format} writes a binary file: give it with -o FILE")
     if args.offsets == "file" and args.format == "labelstudio":
         raise UsageError("--offsets file does not apply to --format labelstudio (Label Studio "
                          "offsets index the task text)")
@@ -316,7 +321,7 @@ def _check_predict_options(args) -> None:
 
 
 def run_predict(args) -> int:
-    from .formats import render, with_offsets
+    from .formats import BINARY_FORMATS, render, render_bytes, with_offsets
     from .inputs import iter_report_sources
     from .predict import analyse, load_predictor
 
@@ -333,7 +338,12 @@ def run_predict(args) -> int:
         return _nothing_tagged(failures, args.output)
     scores = [None if d.score is None else round(d.score, 4) for d in docs]
     results = [with_offsets(analyse(d), args.offsets, raw) for d, raw in zip(docs, raws)]
-    _emit(render(results, docs, args.format, predictor.name, scores), args.output)
+    if args.format in BINARY_FORMATS:
+        from .io import write_bytes_atomic
+
+        write_bytes_atomic(args.output, render_bytes(results, args.format))
+    else:
+        _emit(render(results, docs, args.format, predictor.name, scores), args.output)
     return _exit_code(docs, failures)
 
 
