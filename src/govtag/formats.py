@@ -95,7 +95,7 @@ def _with_meta(task: dict, result: dict | None) -> dict:
         for item in prediction["result"]:
             quantity = by_offsets.get((item["value"]["start"], item["value"]["end"]))
             if item["from_name"] == "quantity" and quantity:
-                fields = {key: quantity[key] for key in META_FIELDS}
+                fields = {key: quantity.get(key) for key in META_FIELDS}
                 item["meta"] = {"text": [_meta_line(fields)], **fields}
     return task
 
