@@ -168,3 +168,35 @@ def test_describe_quantities_gives_every_field():
     ]
     assert set(rows[0]) >= {"label", "start", "end", "text", "value", "unit", "low", "high",
                             "approximate", "qualifier", "per", "change", "placeholder"}
+
+
+# ---------------------------------------------------------------- every cue of the lexicons
+
+def cue_rows(name: str, prefix: str) -> list[tuple[str, str]]:
+    return [(word, key[len(prefix):]) for key, value in table(name).items() if key.startswith(prefix)
+            for word in value.split()]
+
+
+EVERY_QUALIFIER = ([(f"投入资金{word}[200万元]", qualifier) for word, qualifier in cue_rows("qualifier_cues", "before_")]
+                   + [(f"投入资金[200万元]{word}", qualifier) for word, qualifier in cue_rows("qualifier_cues", "after_")])
+
+
+@pytest.mark.parametrize("marked,expected", each_form(EVERY_QUALIFIER))
+def test_every_qualifier_cue(marked, expected):
+    assert described(marked).qualifier == expected
+
+
+@pytest.mark.parametrize("marked,expected", each_form(
+    [(f"收入{word}[5%]", key) for key in ("increase", "decrease") for word in table("change_cues")[key].split()]
+    + [(f"收入比上年{word}[5%]", key.split("_")[0]) for key in ("increase_after_comparison", "decrease_after_comparison")
+       for word in table("change_cues")[key].split()]
+    + [(f"收入增长{word}[95%]", None) for word in table("change_cues")["to_level"].split()]
+    + [(f"{word}[300人]", None) for word in table("change_cues")["not_change"].split()]))
+def test_every_change_cue(marked, expected):
+    assert described(marked).change == expected
+
+
+@pytest.mark.parametrize("marked,expected", each_form(
+    [(f"{word}收入[500元]", base) for word, base in table("rate_cues").items()]))
+def test_every_rate_cue(marked, expected):
+    assert described(marked).per == expected
