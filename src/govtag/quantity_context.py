@@ -61,9 +61,10 @@ COMPARISON = re.compile(cues("change_comparisons"))
 RATE_WORDS = table("rate_cues")
 RATE_BASES = words("rate_bases")
 EVERY = re.compile(rf"每(?P<count>[{numerals.CN_DIGITS}{numerals.MAGNITUDES}\d]*)(?P<base>{alternation(RATE_BASES)})")
-RATE_WORD = re.compile(alternation(RATE_WORDS)) if RATE_WORDS else None
+RATE_WORD = re.compile(alternation(RATE_WORDS))
 UNIT_TAIL = re.compile(r"[/每]")
-DIGITS = f"\\d{numerals.CN_DIGITS}{numerals.MAGNITUDES}个" + "".join(chars("placeholders", "chars")).replace("-", "")
+# what an approximator inside a span follows: a digit, a magnitude, 个 (3个多月) or a blank (20__余)
+DIGITS = f"\\d{numerals.CN_DIGITS}{numerals.MAGNITUDES}个" + chars("placeholders", "chars")
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def _inside_qualifier(body: str) -> str:
 
 def per_of(before: str, unit: str) -> str | None:
     """The base(s) of a rate: rate words and 每X before the span, then the compound unit's tail."""
-    found = [(m.start(), RATE_WORDS[m.group()]) for m in RATE_WORD.finditer(before)] if RATE_WORD else []
+    found = [(m.start(), RATE_WORDS[m.group()]) for m in RATE_WORD.finditer(before)]
     found += [(m.start(), _counted(m.group("count"), m.group("base"))) for m in EVERY.finditer(before)]
     tail = UNIT_TAIL.split(unit or "")[1:]
     bases = [base for _, base in sorted(found)] + [part for part in tail if part]
