@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make demo   set up .venv, train a small model, evaluate it on dev, predict on a report
-#   make test   set up .venv (and the Label Studio server in .venv-ls), run the test suite
+#   make test   set up .venv (the Label Studio server in .venv-ls, Chromium for the page test), run the test suite
 VENV := .venv
 GOVTAG := $(VENV)/bin/govtag
 GOLD ?= ../shared/gold
@@ -18,6 +18,7 @@ demo: setup
 
 test: setup
 	bash scripts/install_labelstudio.sh
+	bash scripts/install_browser.sh
 	HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest -q
 
 bench: setup

@@ -136,6 +136,6 @@ def test_render_labelstudio():
 
 def test_render_unknown_format():
     results, docs = _hand_made()
-    assert set(FORMATS) == {"json", "jsonl", "csv", "labelstudio"}
+    assert set(FORMATS) == {"json", "jsonl", "csv", "labelstudio", "parquet"}
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         render(results, docs, "xml", "m")

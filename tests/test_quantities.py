@@ -96,7 +96,8 @@ def test_unparseable_gives_none(text):
 
 def test_as_dict():
     assert parse_quantity("5.4万元", "MONEY").as_dict() == {
-        "value": 54000, "unit": "元", "low": 54000, "high": 54000, "approximate": False}
+        "value": 54000, "unit": "元", "low": 54000, "high": 54000, "approximate": False,
+        "placeholder": False}
 
 
 @pytest.mark.parametrize("text,label,value,unit,approximate", [
@@ -111,3 +112,26 @@ def test_as_dict():
 ])
 def test_edge_cases(text, label, value, unit, approximate):
     assert parse_quantity(text, label) == QuantityValue(value, unit, value, value, approximate)
+
+
+# (text, label, unit, approximate): template blanks (spec rule 10) have no value
+@pytest.mark.parametrize("text,label,unit,approximate", [
+    ("20__余万元", "MONEY", "元", True),
+    ("２０＿＿餘萬元", "MONEY", "元", True),
+    ("xx万元", "MONEY", "元", False),
+    ("ｘｘ萬元", "MONEY", "元", False),
+    ("**户", "COUNT", "户", False),
+    ("＊＊戶", "COUNT", "户", False),
+    ("xx千瓦", "MEASURE", "千瓦", False),
+    ("xx亿", "MONEY", "元", False),
+])
+def test_template_blank_has_no_value(text, label, unit, approximate):
+    assert parse_quantity(text, label) == QuantityValue(None, unit, None, None, approximate, True)
+
+
+@pytest.mark.parametrize("text,label,unit", [
+    ("4块", "COUNT", "块"), ("两塊", "COUNT", "块"), ("４塊", "COUNT", "块"),
+    ("200块", "MONEY", "元"), ("200塊錢", "MONEY", "元"), ("２００块钱", "MONEY", "元"),
+])
+def test_kuai_is_yuan_only_for_money(text, label, unit):
+    assert parse_quantity(text, label).unit == unit

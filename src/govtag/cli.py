@@ -1,4 +1,4 @@
-"""The ``govtag`` command line: train, evaluate, predict, preannotate, adapt, ls (Label Studio).
+"""The ``govtag`` command line: train, evaluate, predict, view, preannotate, adapt, ls (Label Studio).
 
 Exit codes, the same for every command: 0 all done, 1 some inputs skipped (the rest done),
 2 usage or input error (nothing done, no output touched), 130 interrupted (Ctrl-C). Errors govtag
@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(commands)
     _add_compare(commands)
     _add_predict(commands)
+    _add_view(commands)
     _add_preannotate(commands)
     _add_adapt(commands)
     from .studio import add_ls_commands
@@ -142,7 +143,9 @@ def _add_predict(commands) -> None:
     source.add_argument("--rules", action="store_true", help="use the rule tagger")
     from .formats import FORMATS, OFFSETS
 
-    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("--format", choices=FORMATS, default="json",
+                   help="json (default), jsonl, csv, labelstudio, or parquet (one row per "
+                   "quantity with its doc_id; needs -o)")
     p.add_argument("--offsets", choices=OFFSETS, default="text",
                    help="what start/end index: text (default; BOM removed, line ends made \\n) or "
                    "file (code points of the file as it is, BOM and \\r\\n counted)")
@@ -154,6 +157,41 @@ def _add_predict(commands) -> None:
     p.add_argument("-j", "--jobs", type=int, default=1,
                    help="worker processes, each tagging whole reports (use the number of cores)")
     p.set_defaults(run=run_predict)
+
+
+def _add_view(commands) -> None:
+    p = commands.add_parser("view", help="tag reports and write one HTML page to look at them",
+                            description="Tag reports and write a self-contained HTML page (works "
+                            "offline): section roles as coloured bands, quantities highlighted with "
+                            "value, unit, qualifier, per and change on hover, and a table of the "
+                            "quantities by section with sums per unit over exact totals.")
+    p.add_argument("paths", nargs="+", help="report files or directories of .txt files; '-': stdin")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", help="model directory (default: the shipped model)")
+    source.add_argument("--rules", action="store_true", help="use the rule tagger")
+    p.add_argument("-o", "--output", required=True, help="the HTML file (written atomically)")
+    p.add_argument("--title", default="govtag view", help="the page title")
+    p.set_defaults(run=run_view)
+
+
+def run_view(args) -> int:
+    from .inputs import iter_report_sources
+    from .io import check_output_file, write_text_atomic
+    from .predict import analyse, load_predictor
+    from .view import render_page
+
+    check_output_file(args.output)
+    if not args.rules:
+        _check_model_options(args.model, None)
+    with load_predictor(args.model, args.rules) as predictor:
+        docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths),
+                                       progress=show_progress(args))
+    if not docs:
+        return _nothing_tagged(failures, args.output)
+    results = [{**analyse(doc), "text": doc.text} for doc in docs]
+    write_text_atomic(args.output, render_page(results, args.title))
+    print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
+    return _exit_code(docs, failures)
 
 
 def _add_preannotate(commands) -> None:
@@ -301,11 +339,14 @@ def _check_model_options(model, stride) -> None:
 
 
 def _check_predict_options(args) -> None:
+    from .formats import BINARY_FORMATS
     from .io import check_output_file
 
     at_least("--batch-size", args.batch_size, 1)
     at_least("--jobs", args.jobs, 1)
     at_least("--stride", args.stride, 0)
+    if args.format in BINARY_FORMATS and not args.output:
+        raise UsageError(f"--format {args.format} writes a binary file: give it with -o FILE")
     if args.offsets == "file" and args.format == "labelstudio":
         raise UsageError("--offsets file does not apply to --format labelstudio (Label Studio "
                          "offsets index the task text)")
@@ -316,7 +357,7 @@ def _check_predict_options(args) -> None:
 
 
 def run_predict(args) -> int:
-    from .formats import render, with_offsets
+    from .formats import BINARY_FORMATS, render, render_bytes, with_offsets
     from .inputs import iter_report_sources
     from .predict import analyse, load_predictor
 
@@ -333,7 +374,12 @@ def run_predict(args) -> int:
         return _nothing_tagged(failures, args.output)
     scores = [None if d.score is None else round(d.score, 4) for d in docs]
     results = [with_offsets(analyse(d), args.offsets, raw) for d, raw in zip(docs, raws)]
-    _emit(render(results, docs, args.format, predictor.name, scores), args.output)
+    if args.format in BINARY_FORMATS:
+        from .io import write_bytes_atomic
+
+        write_bytes_atomic(args.output, render_bytes(results, args.format))
+    else:
+        _emit(render(results, docs, args.format, predictor.name, scores), args.output)
     return _exit_code(docs, failures)
 
 

@@ -1,7 +1,12 @@
-"""Output formats of ``govtag predict`` and ``govtag preannotate``: json, jsonl, csv, labelstudio.
+"""Output formats of ``govtag predict`` and ``govtag preannotate``: json, jsonl, csv, labelstudio,
+parquet.
 
-Offsets in json, jsonl and csv results index the text (``offsets: "text"``: BOM removed, line
-ends made ``\\n``) or the file as it is on disk (``offsets: "file"``); each result says which.
+Offsets in json, jsonl, csv and parquet results index the text (``offsets: "text"``: BOM
+removed, line ends made ``\\n``) or the file as it is on disk (``offsets: "file"``); each result
+says which. Every quantity carries the fields of ``predict.analyse`` (value, unit, low, high,
+approximate, placeholder, qualifier, per, change, section); in labelstudio tasks they are the
+region's ``meta``. Parquet (``render_bytes``) holds one row per quantity with its report's doc_id,
+for pandas and Spark.
 """
 
 from __future__ import annotations
@@ -15,10 +20,14 @@ from .labels import Document
 from .text import file_offsets
 from .labelstudio import document_to_task
 
-FORMATS = ("json", "jsonl", "csv", "labelstudio")
+FORMATS = ("json", "jsonl", "csv", "labelstudio", "parquet")
+BINARY_FORMATS = ("parquet",)
 OFFSETS = ("text", "file")
 CSV_COLUMNS = ("doc_id", "layer", "label", "start", "end", "text", "value", "unit", "low", "high",
-               "approximate", "section", "offsets")
+               "approximate", "placeholder", "qualifier", "per", "change", "section", "offsets")
+QUANTITY_FIELDS = ("label", "start", "end", "text", "value", "unit", "low", "high", "approximate",
+                   "placeholder", "qualifier", "per", "change", "section")
+META_FIELDS = QUANTITY_FIELDS[4:]
 
 
 def with_offsets(result: dict, offsets: str, raw: str | None = None) -> dict:
@@ -54,9 +63,11 @@ def render(results: list[dict], docs: list[Document], fmt: str, model_version: s
         return _csv(results)
     if fmt == "labelstudio":
         scores = scores or [None] * len(docs)
-        tasks = [document_to_task(d, as_prediction=True, model_version=model_version, score=s)
-                 for d, s in zip(docs, scores)]
+        tasks = [_with_meta(document_to_task(d, as_prediction=True, model_version=model_version, score=s), r)
+                 for d, s, r in zip(docs, scores, results or [None] * len(docs))]
         return json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
+    if fmt in BINARY_FORMATS:
+        raise UsageError(f"--format {fmt} is binary: give an output file with -o")
     raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
@@ -72,3 +83,54 @@ def _csv(results: list[dict]) -> str:
             writer.writerow({"doc_id": result["doc_id"], "layer": "quantity",
                              "offsets": result.get("offsets", "text"), **quantity})
     return buffer.getvalue()
+
+
+def _with_meta(task: dict, result: dict | None) -> dict:
+    """The task with each quantity region's fields (value, unit, qualifier …) as its ``meta``:
+    ``meta.text`` is the line Label Studio shows, the other keys the fields themselves."""
+    if not result:
+        return task
+    by_offsets = {(q["start"], q["end"]): q for q in result["quantities"]}
+    for prediction in task.get("predictions", []):
+        for item in prediction["result"]:
+            quantity = by_offsets.get((item["value"]["start"], item["value"]["end"]))
+            if item["from_name"] == "quantity" and quantity:
+                fields = {key: quantity.get(key) for key in META_FIELDS}
+                item["meta"] = {"text": [_meta_line(fields)], **fields}
+    return task
+
+
+def _meta_line(fields: dict) -> str:
+    return " ".join(f"{key}={value}" for key, value in fields.items()
+                    if value not in (None, False, "") and key != "approximate")
+
+
+def render_bytes(results: list[dict], fmt: str) -> bytes:
+    """The whole output of a binary format (parquet) for the reports."""
+    if fmt == "parquet":
+        return _parquet(results)
+    raise UsageError(f"{fmt!r} is not a binary format (binary: {', '.join(BINARY_FORMATS)})")
+
+
+def quantity_rows(results: list[dict]) -> list[dict]:
+    """One flat row per quantity: its report's doc_id and offsets kind, then every field."""
+    return [{"doc_id": result["doc_id"], "offsets": result.get("offsets", "text"),
+             **{key: quantity.get(key) for key in QUANTITY_FIELDS}}
+            for result in results for quantity in result["quantities"]]
+
+
+def _parquet(results: list[dict]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    number = pa.float64()
+    schema = pa.schema([("doc_id", pa.string()), ("offsets", pa.string()), ("label", pa.string()),
+                        ("start", pa.int64()), ("end", pa.int64()), ("text", pa.string()),
+                        ("value", number), ("unit", pa.string()), ("low", number), ("high", number),
+                        ("approximate", pa.bool_()), ("placeholder", pa.bool_()),
+                        ("qualifier", pa.string()), ("per", pa.string()), ("change", pa.string()),
+                        ("section", pa.string())])
+    table = pa.Table.from_pylist(quantity_rows(results), schema=schema)
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()

@@ -2,7 +2,8 @@
 
 ``Tagger.load(model_dir)`` loads a model directory once (``None``: the default model shipped in
 ``models/default``); ``tag`` and ``tag_many`` return documents whose spans index the caller's
-original text; ``analyse`` adds each quantity's normalised value and the section it sits in.
+original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change and the section
+it sits in.
 Each document is tokenised once; windows of all documents in a call are batched together by
 length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the
 probabilities of the tokens they share. ``ParallelTagger`` shares reports out to worker
@@ -461,16 +462,13 @@ def section_at(sections: list[Span], offset: int) -> str | None:
 
 
 def analyse(doc: Document) -> dict:
-    """A report's result: sections, and quantities with normalised values and their section."""
-    from .quantities import parse_quantity
+    """A report's result: sections, and quantities with normalised values, what the words around
+    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``) and their section."""
+    from .quantity_context import describe_quantities
 
     sections = doc.layer(SECTION)
-    quantities = []
-    for span in doc.layer(QUANTITY):
-        text = doc.text[span.start:span.end]
-        value = parse_quantity(text, span.label).as_dict()
-        quantities.append({"label": span.label, "start": span.start, "end": span.end, "text": text,
-                           **value, "section": section_at(sections, span.start)})
+    quantities = [{**quantity, "section": section_at(sections, quantity["start"])}
+                  for quantity in describe_quantities(doc.text, doc.layer(QUANTITY))]
     return {
         "doc_id": doc.doc_id,
         "sections": [{"role": s.label, "start": s.start, "end": s.end, "text": doc.text[s.start:s.end]}

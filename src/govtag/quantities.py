@@ -13,6 +13,10 @@ Rules:
 * ``approximate`` is set by 余 多 几 数 in the number (or right after 个: 3个多月), a leading
   约/近, or a trailing 左右/上下. A leading minus sign (-5%) makes a single value negative.
   几 and 数 (``几十个``, ``数万人``) leave the value None.
+* Template blanks (spec rule 10: ``20__余万元``, ``xx万元``, ``**户``; the placeholder characters
+  of ``lexicons/placeholders.txt``) give value None and ``placeholder`` True; the unit is read as
+  usual (``20__余万元`` -> ``元``).
+* ``块``/``块钱`` are ``元`` only for a MONEY span (``lexicons/money_aliases.txt``); 展板4块 stays 块.
 * Arithmetic is done in ``Decimal``; numbers come back as ``int`` when integral, else ``float``
   (so 1.85万 is 18500, never 18500.000000000004). Odd text never raises: value is None.
 """
@@ -26,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 import cn2an
 
 from govtag import numerals
-from govtag.lexicon import char_class, table, words
+from govtag.lexicon import char_class, chars, table, words
 from govtag.text import normalise
 
 PERCENT_UNIT, POINT_UNIT, TIMES_UNIT, MONEY_UNIT = "%", "percentage point", "times", "元"
@@ -54,6 +58,10 @@ APPROX_PREFIXES = tuple(table("value_hedges")["approximate_before"].split())
 APPROX_SUFFIXES = tuple(table("value_hedges")["approximate_after"].split())
 PLAIN_SUFFIXES = tuple(table("value_hedges")["plain_after"].split())
 UNIT_ALIASES = table("unit_aliases")
+MONEY_ALIASES = table("money_aliases")
+PLACEHOLDER_CHARS = chars("placeholders", "chars")
+# a blank: two or more placeholder characters, or one underscore (20_年 is rare, 20__ common)
+PLACEHOLDER = re.compile(f"{char_class(PLACEHOLDER_CHARS)}{{2,}}|_")
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class QuantityValue:
     low: float | None
     high: float | None
     approximate: bool
+    placeholder: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,12 +90,25 @@ class _Single:
 def parse_quantity(text: str, label: str) -> QuantityValue:
     """Parse one quantity span's text (any width/script) given its label; never raises."""
     body, approximate, negative = _strip_hedges(_clean(text))
+    if is_placeholder(body):
+        return _blank_value(body, label, approximate)
     parts = _split_range(body)
     if len(parts) == 2:
         return _range_value(parts[0], parts[1], label, approximate)
     single = _parse_single(body, label)
     number = _as_number(-single.number if negative and single.number else single.number)
     return QuantityValue(number, single.unit, number, number, approximate or single.approximate)
+
+
+def is_placeholder(text: str) -> bool:
+    """True when ``text`` (normalised) holds a template blank such as ``20__`` or ``xx``."""
+    return bool(PLACEHOLDER.search(text))
+
+
+def _blank_value(body: str, label: str, approximate: bool) -> QuantityValue:
+    """A template blank: no value; the unit read as if each placeholder were a digit."""
+    single = _parse_single(PLACEHOLDER.sub(lambda m: "0" * len(m.group()), body), label)
+    return QuantityValue(None, single.unit, None, None, approximate or single.approximate, True)
 
 
 def _clean(text: str) -> str:
@@ -168,6 +190,8 @@ def _parse_unit_and_number(text: str, label: str) -> _Single:
     if unit == "成":
         return _single(number_text, PERCENT_UNIT, 10)
     unit = UNIT_ALIASES.get(unit, unit)
+    if label == "MONEY":
+        unit = MONEY_ALIASES.get(unit, unit)
     if not unit and label == "MONEY":
         unit = MONEY_UNIT
     return _single(number_text, unit, 1)

@@ -3,7 +3,10 @@
 One compiled pattern (the numeral grammar of ``govtag.numerals`` and the unit lexicons of
 ``lexicons/``) runs over the normalised view of the text (Simplified, half-width, same length);
 context filters then drop the spec's non-quantities (dates, ordinals, codes, set phrases,
-periods framing the present). Offsets index the original text.
+periods framing the present). Template blanks with a unit (产值20__余万元, 投入xx万元) are
+quantities with that unit's label (spec rule 10); a blank before a name or date unit (xx村,
+20__年) is not. 块 is a COUNT (展板4块) unless a money word stands earlier in its clause.
+Offsets index the original text.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import re
 
 from govtag.labels import QUANTITY, Span
 from govtag.lexicon import alternation, char_class, table, words
-from govtag.numerals import CN_DIGITS, MAGNITUDES, NONZERO_DIGITS, NUMBER, RANGE_SEPARATOR
+from govtag.lexicon import chars
+from govtag.numerals import APPROXIMATORS, CN_DIGITS, MAGNITUDES, NONZERO_DIGITS, NUMBER, RANGE_SEPARATOR
 from govtag.text import normalise
 
 TIME_UNITS = words("units_time")
@@ -32,6 +36,10 @@ DURATION_CUES = words("duration_cues")
 PERIOD_BEFORE = words("period_before")
 PERIOD_AFTER = words("period_after")
 OUTPUT_MEASURES = words("output_measures")
+PLACEHOLDER_NON_UNITS = words("placeholder_non_units")
+MONEY_WORDS = words("money_words")
+MONEY_IN_CONTEXT = "块"  # a COUNT classifier that is money after a word of money_words
+CLAUSE_STOPS = "，,。；;：:！？!?\n"
 
 CJK = r"[\u4e00-\u9fff]"
 # Parallel numeral slogans: 一村一品, 六稳六保, 千家万户, 万亩千亿.
@@ -40,6 +48,10 @@ PARALLEL_PHRASE = (rf"(?P<numeral>[{NONZERO_DIGITS}十]){CJK}{{1,2}}(?P=numeral)
 SET_PHRASE = re.compile(alternation(SET_PHRASES) + "|" + PARALLEL_PHRASE)
 BARE_MAGNITUDE = re.compile(r"[百千万亿]+")
 YEAR_NUMBER = re.compile(rf"(?:1[89]|20)\d\d|[一二][{CN_DIGITS}]{{3}}")
+PLACEHOLDER = char_class(chars("placeholders", "chars"))
+# a template blank (spec rule 10): digits and a run of placeholders, then magnitudes (20__余万, xx万)
+BLANK_NUMBER = (rf"(?<![A-Za-z0-9.])\d*(?:{PLACEHOLDER}{{2,}}|_)(?:\d|{PLACEHOLDER})*"
+                rf"(?:[{APPROXIMATORS}]?[{MAGNITUDES}])*[{APPROXIMATORS}]?")
 FULL_WIDTH_THOUSANDS = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
 
 
@@ -51,7 +63,8 @@ def _unit_alternation() -> str:
 
 
 QUANTITY_PATTERN = re.compile(
-    rf"(?P<percent_of>百分之{NUMBER}(?:{RANGE_SEPARATOR}{NUMBER})?"
+    rf"(?P<blank>{BLANK_NUMBER})(?P<blank_unit>{_unit_alternation()})?(?:[/每]{alternation(RATE_BASES)})*"
+    rf"|(?P<percent_of>百分之{NUMBER}(?:{RANGE_SEPARATOR}{NUMBER})?"
     rf"|(?<![{CN_DIGITS}{MAGNITUDES}])[{CN_DIGITS}十]+分之{NUMBER})"
     rf"|(?P<tenths>(?<![{CN_DIGITS}{MAGNITUDES}第])[{NONZERO_DIGITS}]成(?!{char_class(UNIT_WORD_STARTS['成'])}))"
     rf"|(?P<shared_points>{NUMBER}个?)(?=(?:[、和]{NUMBER}个?)*[、和]{NUMBER}个?百分点)"
@@ -89,6 +102,8 @@ def _set_phrase_mask(view: str) -> list[bool]:
 
 def _label(match: re.Match, view: str) -> str | None:
     """The label of a candidate match, or None when its context says it is no quantity."""
+    if match.group("blank"):
+        return _blank_label(match.group("blank"), match.group("blank_unit"))
     if match.group("percent_of") or match.group("tenths") or match.group("shared_points"):
         return "PERCENT"
     number, unit = match.group("number"), match.group("unit")
@@ -96,16 +111,30 @@ def _label(match: re.Match, view: str) -> str | None:
     after = view[match.end():match.end() + 8]
     if not unit:
         return "MONEY" if _is_bare_hundred_million(number, before, after) else None
-    label = UNIT_LABELS[unit]
+    label = _money_in_context(unit, view, match.start()) or UNIT_LABELS[unit]
     if label == "MONEY" and after.startswith(OUTPUT_MEASURES):
         return None
     if BARE_MAGNITUDE.fullmatch(number):
-        if re.search(r"[xX*_×]$", before):  # a placeholder amount (xx万元, **万元): no number
-            return None
         return label if label == "MONEY" or after.startswith(("以上", "级")) else None
     if not number[0].isdigit() and not _chinese_number_counts(number, unit, before, after):
         return None
     return None if _context_rejects(number, unit, label, before, after, match, view) else label
+
+
+def _blank_label(number: str, unit: str | None) -> str | None:
+    """A template blank: its unit's label; none before a name or date unit (xx村, 20__年); a
+    blank ending in 亿 with no unit is money (xx亿)."""
+    if not unit:
+        return "MONEY" if number.endswith("亿") else None
+    return None if unit in PLACEHOLDER_NON_UNITS else UNIT_LABELS[unit]
+
+
+def _money_in_context(unit: str, view: str, start: int) -> str | None:
+    """MONEY for 块 after a money word in the same clause (每人补助200块), else None."""
+    if unit != MONEY_IN_CONTEXT:
+        return None
+    clause_start = max(view.rfind(stop, 0, start) for stop in CLAUSE_STOPS) + 1
+    return "MONEY" if any(word in view[clause_start:start] for word in MONEY_WORDS) else None
 
 
 def _context_rejects(number, unit, label, before, after, match, view) -> bool:
