@@ -10,7 +10,6 @@ its traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -177,7 +176,8 @@ def _add_view(commands) -> None:
 def run_view(args) -> int:
     from .inputs import iter_report_sources
     from .io import check_output_file, write_text_atomic
-    from .predict import analyse, load_predictor
+    from .formats import analyse
+    from .predict import load_predictor
     from .view import render_page
 
     check_output_file(args.output)
@@ -357,9 +357,9 @@ def _check_predict_options(args) -> None:
 
 
 def run_predict(args) -> int:
-    from .formats import BINARY_FORMATS, render, render_bytes, with_offsets
+    from .formats import BINARY_FORMATS, analyse, render, render_bytes, with_offsets
     from .inputs import iter_report_sources
-    from .predict import analyse, load_predictor
+    from .predict import load_predictor
 
     _check_predict_options(args)
     progress = show_progress(args)
@@ -384,10 +384,9 @@ def run_predict(args) -> int:
 
 
 def run_preannotate(args) -> int:
-    from .formats import render
+    from .formats import render, silver_tasks, span_lines
     from .inputs import iter_report_sources
     from .io import check_output_file
-    from .labels import SECTION, QUANTITY
     from .predict import RuleTagger
 
     check_output_file(args.output)
@@ -399,15 +398,9 @@ def run_preannotate(args) -> int:
     if not docs:
         return _nothing_tagged(failures, args.output)
     if args.format == "jsonl":
-        rows = [{"doc_id": d.doc_id, "text": d.text,
-                 "spans": [{"layer": s.layer, "label": s.label, "start": s.start, "end": s.end,
-                            "text": d.text[s.start:s.end]} for s in d.layer(SECTION) + d.layer(QUANTITY)]}
-                for d in docs]
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        text = span_lines(docs)
     elif args.format == "silver":
-        from .labelstudio import document_to_task
-
-        text = json.dumps([document_to_task(d) for d in docs], ensure_ascii=False, indent=1) + "\n"
+        text = silver_tasks(docs)
     else:
         text = render([], docs, "labelstudio", predictor.name)
     _emit(text, args.output)

@@ -1,9 +1,9 @@
-"""Output formats of ``govtag predict`` and ``govtag preannotate``: json, jsonl, csv, labelstudio,
-parquet.
+"""A report's result (``analyse``) and the output formats of ``govtag predict`` and ``govtag
+preannotate``: json, jsonl, csv, labelstudio, parquet; rule spans as JSON lines or silver tasks.
 
 Offsets in json, jsonl, csv and parquet results index the text (``offsets: "text"``: BOM
 removed, line ends made ``\\n``) or the file as it is on disk (``offsets: "file"``); each result
-says which. Every quantity carries the fields of ``predict.analyse`` (value, unit, low, high,
+says which. Every quantity carries the fields of ``analyse`` (value, unit, low, high,
 approximate, placeholder, qualifier, per, change, section); in labelstudio tasks they are the
 region's ``meta``. Parquet (``render_bytes``) holds one row per quantity with its report's doc_id,
 for pandas and Spark.
@@ -16,9 +16,9 @@ import io
 import json
 
 from .errors import UsageError
-from .labels import Document
-from .text import file_offsets
+from .labels import QUANTITY, SECTION, Document, Span
 from .labelstudio import document_to_task
+from .text import file_offsets
 
 FORMATS = ("json", "jsonl", "csv", "labelstudio", "parquet")
 BINARY_FORMATS = ("parquet",)
@@ -30,8 +30,32 @@ QUANTITY_FIELDS = ("label", "start", "end", "text", "value", "unit", "low", "hig
 META_FIELDS = QUANTITY_FIELDS[4:]
 
 
+def analyse(doc: Document) -> dict:
+    """A report's result: sections, and quantities with normalised values, what the words around
+    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``) and their section."""
+    from .quantity_context import describe_quantities
+
+    sections = doc.layer(SECTION)
+    quantities = [{**quantity, "section": section_at(sections, quantity["start"])}
+                  for quantity in describe_quantities(doc.text, doc.layer(QUANTITY))]
+    return {
+        "doc_id": doc.doc_id,
+        "sections": [{"role": s.label, "start": s.start, "end": s.end, "text": doc.text[s.start:s.end]}
+                     for s in sections],
+        "quantities": quantities,
+    }
+
+
+def section_at(sections: list[Span], offset: int) -> str | None:
+    """The role of the section span covering ``offset``, else None."""
+    for span in sections:
+        if span.start <= offset < span.end:
+            return span.label
+    return None
+
+
 def with_offsets(result: dict, offsets: str, raw: str | None = None) -> dict:
-    """``result`` (from ``predict.analyse``) marked with what its offsets index.
+    """``result`` (from ``analyse``) marked with what its offsets index.
 
     ``offsets="file"`` moves every start/end to code points of ``raw``, the report as decoded
     from the file (BOM and ``\\r\\n`` counted); the span texts stay the same.
@@ -56,19 +80,42 @@ def render(results: list[dict], docs: list[Document], fmt: str, model_version: s
            scores: list[float | None] | None = None) -> str:
     """The whole output text for the reports, in one of FORMATS."""
     if fmt == "json":
-        return json.dumps(results, ensure_ascii=False, indent=1) + "\n"
+        return json_text(results)
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+        return json_lines(results)
     if fmt == "csv":
         return _csv(results)
     if fmt == "labelstudio":
         scores = scores or [None] * len(docs)
         tasks = [_with_meta(document_to_task(d, as_prediction=True, model_version=model_version, score=s), r)
                  for d, s, r in zip(docs, scores, results or [None] * len(docs))]
-        return json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
+        return json_text(tasks)
     if fmt in BINARY_FORMATS:
         raise UsageError(f"--format {fmt} is binary: give an output file with -o")
     raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def json_text(value) -> str:
+    """``value`` as indented JSON (Chinese kept as is) and a final newline."""
+    return json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+
+
+def json_lines(rows: list[dict]) -> str:
+    """One JSON object a line."""
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def span_lines(docs: list[Document]) -> str:
+    """``preannotate --format jsonl``: per report its doc_id, text and spans of both layers."""
+    return json_lines([{"doc_id": d.doc_id, "text": d.text,
+                        "spans": [{"layer": s.layer, "label": s.label, "start": s.start, "end": s.end,
+                                   "text": d.text[s.start:s.end]}
+                                  for s in d.layer(SECTION) + d.layer(QUANTITY)]} for d in docs])
+
+
+def silver_tasks(docs: list[Document]) -> str:
+    """``preannotate --format silver``: tasks whose annotations are the documents' spans."""
+    return json_text([document_to_task(d) for d in docs])
 
 
 def _csv(results: list[dict]) -> str:

@@ -6,22 +6,16 @@ original text; ``analyse`` adds each quantity's normalised value, qualifier, rat
 it sits in.
 Each document is tokenised once; windows of all documents in a call are batched together by
 length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the
-probabilities of the tokens they share. ``ParallelTagger`` shares reports out to worker
-processes, each with its own ``Tagger`` (on 2 cores, two single-threaded workers outrun one
-two-threaded process).
+probabilities of the tokens they share. Decoding the probabilities into spans lives in
+``govtag.decoding``, worker processes (``ParallelTagger``) in ``govtag.parallel``, and ``analyse``
+in ``govtag.formats``; all three are importable from here as before.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import sys
-import threading
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,13 +24,17 @@ from tqdm import tqdm
 from transformers import AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
+from .decoding import TokenProbs, confidence_of, decode_iob2, decoded_quantities, voted_sections
 from .encoding import WindowSettings, check_stride, make_windows, tokenise
 from .errors import InputError, ModelError, NotTextError, UsageError
-from .labels import OUTSIDE, QUANTITY, SECTION, Document, Span, tags_to_spans
+from .formats import analyse
+from .labels import Document, Span
 from .model import GovtagConfig, GovtagModel
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
-from .sentences import merge_sentence_roles
-from .text import sentence_spans
+
+__all__ = ["Tagger", "RuleTagger", "ParallelTagger", "load_predictor", "analyse", "decode_iob2",
+           "share_out", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
+           "load_sentence_classifiers", "is_baseline"]
 
 MODEL_ENV, OLDER_MODEL_ENV = "GOVTAG_MODEL", "GOVTAG_MODEL_DIR"  # the latter: the notebook's former name
 # the shipped model: models/default of the checkout the package runs from, else of the current directory
@@ -121,15 +119,6 @@ def load_sentence_classifiers(model_dir: Path) -> list:
 def is_baseline(model_dir: Path) -> bool:
     """A directory with a sentence head and no encoder: the scikit-learn baseline."""
     return is_saved_in(model_dir) and not (model_dir / "config.json").is_file()
-
-
-@dataclass
-class TokenProbs:
-    """Per-token averaged probabilities of both heads for one document."""
-
-    offsets: list[tuple[int, int]]
-    section: np.ndarray
-    quantity: np.ndarray
 
 
 class Tagger:
@@ -246,69 +235,10 @@ class Tagger:
     def _sections(self, text: str, probs: TokenProbs) -> list[Span]:
         if self.sentence_heads:
             return sentence_sections(self.sentence_heads, text)
-        starts = np.asarray([s for s, _ in probs.offsets] or [0])
-        roles = []
-        for start, end in sentence_spans(text):
-            first, last = np.searchsorted(starts, start), np.searchsorted(starts, end)
-            votes = probs.section[first:last].sum(0) if last > first else None
-            role = self.section_labels[int(votes.argmax())] if votes is not None else OUTSIDE
-            roles.append((start, end, role))
-        return merge_sentence_roles(text, roles)
+        return voted_sections(text, probs, self.section_labels)
 
     def _quantities(self, text: str, probs: TokenProbs) -> list[Span]:
-        tags = [OUTSIDE] * len(text)
-        with_chars = [i for i, (start, end) in enumerate(probs.offsets) if end > start]
-        best = np.zeros(len(probs.offsets), int)
-        best[with_chars] = decode_iob2(probs.quantity[with_chars], self.quantity_labels)
-        for (start, end), row in zip(probs.offsets, best):
-            tag = self.quantity_labels[int(row)]
-            if end <= start or tag == OUTSIDE:
-                continue
-            tags[start] = tag
-            for i in range(start + 1, end):
-                tags[i] = "I-" + tag[2:]
-        return tags_to_spans(tags, QUANTITY)
-
-
-def decode_iob2(probs: np.ndarray, labels: list[str], sure: float = 0.99) -> np.ndarray:
-    """The most probable tag sequence in which I-X only follows B-X or I-X (Viterbi).
-
-    Independent argmax can give ``O I-COUNT`` for ``三处``; the constrained path gives
-    ``B-COUNT I-COUNT``. Tokens that are ``O`` with probability >= ``sure`` split the sequence
-    into short uncertain stretches, each decoded on its own.
-    """
-    outside = labels.index(OUTSIDE)
-    tags = np.full(len(probs), outside)
-    uncertain = np.flatnonzero(probs[:, outside] < sure)
-    if not len(uncertain):
-        return tags
-    allowed = np.array([[not (cur.startswith("I-") and prev[2:] != cur[2:]) for cur in labels]
-                        for prev in labels])
-    penalty = np.where(allowed, 0.0, -np.inf)
-    breaks = np.flatnonzero(np.diff(uncertain) > 1)
-    for run in np.split(uncertain, breaks + 1):
-        first, last = run[0], run[-1] + 1
-        tags[first:last] = _viterbi(np.log(probs[first:last] + 1e-9), penalty, outside)
-    return tags
-
-
-def _viterbi(scores: np.ndarray, penalty: np.ndarray, outside: int) -> np.ndarray:
-    score = scores[0] + penalty[outside]  # the token before the stretch is O
-    back = np.zeros(scores.shape, int)
-    for t in range(1, len(scores)):
-        total = score[:, None] + penalty
-        back[t] = total.argmax(0)
-        score = total.max(0) + scores[t]
-    path = [int(score.argmax())]
-    for t in range(len(scores) - 1, 0, -1):
-        path.append(int(back[t][path[-1]]))
-    return np.array(path[::-1])
-
-
-def confidence_of(probs: TokenProbs) -> float:
-    if not len(probs.offsets):
-        return 1.0
-    return float((probs.section.max(-1).mean() + probs.quantity.max(-1).mean()) / 2)
+        return decoded_quantities(text, probs, self.quantity_labels)
 
 
 class RuleTagger:
@@ -336,97 +266,6 @@ class RuleTagger:
         self.close()
 
 
-class ParallelTagger:
-    """``Tagger`` behind ``jobs`` worker processes; each report is tagged whole by one worker.
-
-    Each worker loads the model once, with ``cores // jobs`` torch threads, and ignores Ctrl-C
-    (the main process handles it). Use it as a context manager (or call ``close``) to stop the
-    workers; leaving the ``with`` block by an exception (Ctrl-C included) stops them at once.
-    """
-
-    def __init__(self, jobs: int, model_dir: str | Path | None = None, **options):
-        if jobs < 1:
-            raise UsageError(f"jobs must be at least 1, got {jobs}")
-        model_dir = model_dir_of(model_dir)
-        if options.get("stride") is not None:
-            check_stride(options["stride"], model_settings(model_dir))
-        if options.get("batch_size", 1) < 1:
-            raise UsageError(f"batch size must be at least 1, got {options['batch_size']}")
-        threads = max(1, len(os.sched_getaffinity(0)) // jobs)
-        self.jobs, self.name = jobs, model_dir.name
-        self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_start_worker,
-                                        initargs=(str(model_dir), options, threads))
-
-    def tag(self, text: str, doc_id: str = "") -> Document:
-        check_text(text)
-        return self.tag_many([text], [doc_id])[0]
-
-    def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
-        texts, doc_ids = checked_inputs(texts, doc_ids)
-        shares = [share for share in share_out([len(t) for t in texts], self.jobs) if share]
-        with _sigint_blocked():  # workers started by submit inherit the block: no Ctrl-C there
-            futures = [self.pool.submit(_tag_in_worker, [texts[i] for i in share],
-                                        [doc_ids[i] for i in share]) for share in shares]
-        docs: list[Document | None] = [None] * len(texts)
-        for share, future in zip(shares, futures):
-            for index, doc in zip(share, future.result()):
-                docs[index] = doc
-        return docs
-
-    def close(self, cancel: bool = False) -> None:
-        """Stop the workers: after their work, or at once (``cancel``), dropping what is queued."""
-        if cancel:
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.terminate()
-        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
-
-    def __enter__(self) -> "ParallelTagger":
-        return self
-
-    def __exit__(self, exc_type, *_) -> None:
-        self.close(cancel=exc_type is not None)
-
-
-def share_out(lengths: list[int], parts: int) -> list[list[int]]:
-    """Indices split into ``parts`` lists of near-equal total length (longest first, greedy)."""
-    shares: list[list[int]] = [[] for _ in range(parts)]
-    loads = [0] * parts
-    for index in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(index)
-        loads[lightest] += lengths[index]
-    return [sorted(share) for share in shares]
-
-
-_WORKER_TAGGER: Tagger | None = None
-
-
-@contextmanager
-def _sigint_blocked():
-    """Hold back SIGINT in this thread (it is delivered after); processes started meanwhile
-    inherit the block, as multiprocessing does for its resource tracker."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _start_worker(model_dir: str, options: dict, threads: int) -> None:
-    global _WORKER_TAGGER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    torch.set_num_threads(threads)
-    _WORKER_TAGGER = Tagger.load(model_dir, **options)
-
-
-def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:
-    return _WORKER_TAGGER.tag_many(texts, doc_ids)
-
-
 def load_predictor(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1,
                    **options):
     """The rule tagger when ``rules``, else the model in ``model_dir`` (default: shipped model),
@@ -438,6 +277,8 @@ def load_predictor(model_dir: str | Path | None = None, rules: bool = False, job
 
         return BaselineTagger.load(model_dir_of(model_dir))
     if jobs > 1:
+        from .parallel import ParallelTagger
+
         return ParallelTagger(jobs, model_dir, **options)
     return Tagger.load(model_dir, **options)
 
@@ -454,24 +295,11 @@ def _load_model(model_dir: Path):
     return model, tokenizer
 
 
-def section_at(sections: list[Span], offset: int) -> str | None:
-    for span in sections:
-        if span.start <= offset < span.end:
-            return span.label
-    return None
+def __getattr__(name: str):
+    """``ParallelTagger`` and ``share_out`` from ``govtag.parallel``, imported when asked for
+    (that module imports this one)."""
+    if name in ("ParallelTagger", "share_out"):
+        from . import parallel
 
-
-def analyse(doc: Document) -> dict:
-    """A report's result: sections, and quantities with normalised values, what the words around
-    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``) and their section."""
-    from .quantity_context import describe_quantities
-
-    sections = doc.layer(SECTION)
-    quantities = [{**quantity, "section": section_at(sections, quantity["start"])}
-                  for quantity in describe_quantities(doc.text, doc.layer(QUANTITY))]
-    return {
-        "doc_id": doc.doc_id,
-        "sections": [{"role": s.label, "start": s.start, "end": s.end, "text": doc.text[s.start:s.end]}
-                     for s in sections],
-        "quantities": quantities,
-    }
+        return getattr(parallel, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

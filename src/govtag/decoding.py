@@ -1,0 +1,97 @@
+"""From a model's token probabilities to spans: constrained IOB2 decoding, section votes, confidence.
+
+``TokenProbs`` holds one document's averaged per-token probabilities of both heads (see
+``predict.Tagger.token_probs``). Quantity tags are decoded with a Viterbi pass that allows
+``I-X`` only after ``B-X`` or ``I-X`` (as flair keeps its Viterbi decoder apart from its model);
+each sentence takes the section role its tokens vote for, and runs of same-role sentences become
+spans (``sentences.merge_sentence_roles``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .labels import OUTSIDE, QUANTITY, Span, tags_to_spans
+from .sentences import merge_sentence_roles
+from .text import sentence_spans
+
+
+@dataclass
+class TokenProbs:
+    """Per-token averaged probabilities of both heads for one document."""
+
+    offsets: list[tuple[int, int]]
+    section: np.ndarray
+    quantity: np.ndarray
+
+
+def voted_sections(text: str, probs: TokenProbs, labels: list[str]) -> list[Span]:
+    """Section spans: each sentence takes the role its tokens' summed probabilities favour."""
+    starts = np.asarray([s for s, _ in probs.offsets] or [0])
+    roles = []
+    for start, end in sentence_spans(text):
+        first, last = np.searchsorted(starts, start), np.searchsorted(starts, end)
+        votes = probs.section[first:last].sum(0) if last > first else None
+        role = labels[int(votes.argmax())] if votes is not None else OUTSIDE
+        roles.append((start, end, role))
+    return merge_sentence_roles(text, roles)
+
+
+def decoded_quantities(text: str, probs: TokenProbs, labels: list[str]) -> list[Span]:
+    """Quantity spans from the constrained best tag path over the tokens that cover characters."""
+    tags = [OUTSIDE] * len(text)
+    with_chars = [i for i, (start, end) in enumerate(probs.offsets) if end > start]
+    best = np.zeros(len(probs.offsets), int)
+    best[with_chars] = decode_iob2(probs.quantity[with_chars], labels)
+    for (start, end), row in zip(probs.offsets, best):
+        tag = labels[int(row)]
+        if end <= start or tag == OUTSIDE:
+            continue
+        tags[start] = tag
+        for i in range(start + 1, end):
+            tags[i] = "I-" + tag[2:]
+    return tags_to_spans(tags, QUANTITY)
+
+
+def decode_iob2(probs: np.ndarray, labels: list[str], sure: float = 0.99) -> np.ndarray:
+    """The most probable tag sequence in which I-X only follows B-X or I-X (Viterbi).
+
+    Independent argmax can give ``O I-COUNT`` for ``三处``; the constrained path gives
+    ``B-COUNT I-COUNT``. Tokens that are ``O`` with probability >= ``sure`` split the sequence
+    into short uncertain stretches, each decoded on its own.
+    """
+    outside = labels.index(OUTSIDE)
+    tags = np.full(len(probs), outside)
+    uncertain = np.flatnonzero(probs[:, outside] < sure)
+    if not len(uncertain):
+        return tags
+    allowed = np.array([[not (cur.startswith("I-") and prev[2:] != cur[2:]) for cur in labels]
+                        for prev in labels])
+    penalty = np.where(allowed, 0.0, -np.inf)
+    breaks = np.flatnonzero(np.diff(uncertain) > 1)
+    for run in np.split(uncertain, breaks + 1):
+        first, last = run[0], run[-1] + 1
+        tags[first:last] = _viterbi(np.log(probs[first:last] + 1e-9), penalty, outside)
+    return tags
+
+
+def _viterbi(scores: np.ndarray, penalty: np.ndarray, outside: int) -> np.ndarray:
+    score = scores[0] + penalty[outside]  # the token before the stretch is O
+    back = np.zeros(scores.shape, int)
+    for t in range(1, len(scores)):
+        total = score[:, None] + penalty
+        back[t] = total.argmax(0)
+        score = total.max(0) + scores[t]
+    path = [int(score.argmax())]
+    for t in range(len(scores) - 1, 0, -1):
+        path.append(int(back[t][path[-1]]))
+    return np.array(path[::-1])
+
+
+def confidence_of(probs: TokenProbs) -> float:
+    """Mean over tokens of the top probability of both heads (1.0 = fully sure; no tokens: 1.0)."""
+    if not len(probs.offsets):
+        return 1.0
+    return float((probs.section.max(-1).mean() + probs.quantity.max(-1).mean()) / 2)
