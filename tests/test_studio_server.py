@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 
 from govtag import studio
+from govtag.errors import InputError
+from govtag.inputs import report_paths
 from govtag.labels import Document, Span
 from govtag.labelstudio import labeling_config, read_export
 
@@ -142,10 +144,10 @@ def test_report_paths_reads_directories_and_refuses_duplicate_ids(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "r1.txt").write_text("一、工作回顾\n", encoding="utf-8")
     (tmp_path / "a" / "note.md").write_text("x", encoding="utf-8")
-    assert list(studio.report_paths([tmp_path / "a"])) == ["r1"]
+    assert list(report_paths([tmp_path / "a"])) == ["r1"]
     (tmp_path / "b" / "r1.txt").write_text("二、存在问题\n", encoding="utf-8")
-    with pytest.raises(studio.StudioError, match="two reports with doc_id 'r1'"):
-        studio.report_paths([tmp_path / "a", tmp_path / "b"])
+    with pytest.raises(InputError, match="two reports with doc_id 'r1'"):
+        report_paths([tmp_path / "a", tmp_path / "b"])
 
 
 # --------------------------------------------------------------------------- real server

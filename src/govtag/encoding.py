@@ -10,21 +10,16 @@ segment, so a paragraph far below its heading still sees it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .errors import UsageError
-from .labels import LAYERS, OUTSIDE, QUANTITY, SECTION, Document, bio_tags, spans_to_tags
-from .text import line_spans, normalise
+from .headings import heading_paths
+from .labels import LAYERS, OUTSIDE, QUANTITY, SECTION, Document, bio_tags, char_roles, spans_to_tags
+from .text import normalise
 
 IGNORE = -100
 SECTION_TAGS = [OUTSIDE, *LAYERS[SECTION]]
 QUANTITY_TAGS = bio_tags(QUANTITY)
-_HEADING_LEVELS = (
-    re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．])"),
-    re.compile(r"^[（(][一二三四五六七八九十]+[）)]"),
-)
-_HEADING_MAX_CHARS = 40
 
 
 @dataclass
@@ -60,33 +55,6 @@ class Window:
         section = [doc.rule_section_ids[i] if i >= 0 else 0 for i in self.token_index]
         quantity = [doc.rule_quantity_ids[i] if i >= 0 else 0 for i in self.token_index]
         return section, quantity
-
-
-def heading_level(line: str) -> int | None:
-    """0 for a top heading (一、…), 1 for a sub heading ((一)…), None for ordinary lines."""
-    if len(line) > _HEADING_MAX_CHARS and not line.endswith(("：", ":")):
-        head = line[:_HEADING_MAX_CHARS]
-    else:
-        head = line
-    for level, pattern in enumerate(_HEADING_LEVELS):
-        if pattern.match(head):
-            return level
-    return None
-
-
-def heading_paths(text: str) -> list[tuple[int, str]]:
-    """(offset, heading path) pairs: the path in force from each heading line on."""
-    view = normalise(text)
-    path: list[str] = []
-    changes = []
-    for start, end in line_spans(view):
-        level = heading_level(view[start:end])
-        if level is None:
-            continue
-        heading = re.split(r"[。!?;:：]", view[start:end], maxsplit=1)[0][:_HEADING_MAX_CHARS]
-        path = path[:level] + [heading]
-        changes.append((start, " ".join(path)))
-    return changes
 
 
 def tokenise(tokenizer, text: str, rule_features: bool = False) -> TokenisedDoc:
@@ -166,7 +134,7 @@ def token_label_ids(doc: Document, tokens: TokenisedDoc,
 
     A token that covers no character gets ``fill``.
     """
-    section_chars = _section_roles(doc)
+    section_chars = char_roles(doc.layer(SECTION), len(doc.text))
     quantity_chars = spans_to_tags(doc.layer(QUANTITY), len(doc.text))
     section_ids, quantity_ids = [], []
     for start, end in tokens.offsets:
@@ -174,13 +142,6 @@ def token_label_ids(doc: Document, tokens: TokenisedDoc,
         section_ids.append(fill if empty else SECTION_TAGS.index(section_chars[start]))
         quantity_ids.append(fill if empty else QUANTITY_TAGS.index(quantity_chars[start]))
     return section_ids, quantity_ids
-
-
-def _section_roles(doc: Document) -> list[str]:
-    roles = [OUTSIDE] * len(doc.text)
-    for span in doc.layer(SECTION):
-        roles[span.start:span.end] = [span.label] * (span.end - span.start)
-    return roles
 
 
 def window_examples(tokenizer, doc: Document, settings: WindowSettings) -> list[dict]:

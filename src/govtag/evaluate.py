@@ -24,7 +24,8 @@ from tqdm import tqdm
 
 from .errors import InputError
 from .io import write_bytes_atomic, write_json_atomic, write_text_atomic
-from .labels import LAYERS, OUTSIDE, QUANTITY, SECTION, Document, check_document, spans_to_tags
+from .labels import (LAYERS, OUTSIDE, QUANTITY, SECTION, Document, char_roles, check_document,
+                     spans_to_tags)
 
 ROLES = LAYERS[SECTION]
 CONFUSION_LABELS = (*ROLES, OUTSIDE)
@@ -122,18 +123,10 @@ def _prf(row: dict | None) -> dict:
 
 # ---------------------------------------------------------------- char metrics (section)
 
-def char_roles(doc: Document) -> list[str]:
-    """The section role of every character of the text, ``O`` where no span covers it."""
-    roles = [OUTSIDE] * len(doc.text)
-    for span in doc.layer(SECTION):
-        roles[span.start:span.end] = [span.label] * (span.end - span.start)
-    return roles
-
-
 def section_char_scores(pairs: list[tuple[Document, Document]]) -> dict:
     """Char-level P/R/F1 per role, macro F1 of the roles, confusion matrix over roles and O."""
-    gold_roles = [role for g, _ in pairs for role in char_roles(g)]
-    predicted_roles = [role for _, p in pairs for role in char_roles(p)]
+    gold_roles = [role for g, _ in pairs for role in char_roles(g.layer(SECTION), len(g.text))]
+    predicted_roles = [role for _, p in pairs for role in char_roles(p.layer(SECTION), len(p.text))]
     per_role = _char_prf(gold_roles, predicted_roles)
     matrix = confusion_matrix(gold_roles, predicted_roles, labels=list(CONFUSION_LABELS))
     return {

@@ -2,7 +2,9 @@
 
 ``iter_reports`` gives (doc_id, text, error) triples; ``iter_report_sources`` gives ``Report``
 records that also keep the raw decoded text (BOM, ``\\r\\n``) for offsets against the file, and
-the warnings met while reading (a truncated last character).
+the warnings met while reading (a truncated last character). ``report_paths`` and
+``read_reports`` collect reports strictly, by doc_id (a missing path, an empty directory or two
+reports with one doc_id are errors), for the Label Studio commands.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
-from .text import ReportReadError, TruncatedTextWarning, clean_text, decode_raw
+from .errors import InputError
+from .text import ReportReadError, TruncatedTextWarning, clean_text, decode_raw, read_report
 
 
 class Report(NamedTuple):
@@ -30,10 +33,15 @@ def expand_paths(paths: list[str]) -> list[str]:
     expanded = []
     for path in paths:
         if path != "-" and Path(path).is_dir():
-            expanded += [str(p) for p in sorted(Path(path).rglob("*.txt"))]
+            expanded += [str(p) for p in txt_files(Path(path))]
         else:
             expanded.append(path)
     return expanded
+
+
+def txt_files(directory: Path) -> list[Path]:
+    """The ``.txt`` files under ``directory`` (recursively), in sorted order."""
+    return sorted(directory.rglob("*.txt"))
 
 
 def iter_report_sources(paths: list[str]) -> Iterator[Report]:
@@ -73,3 +81,34 @@ def iter_reports(paths: list[str]) -> Iterator[tuple[str, str | None, str | None
     """(doc_id, text, None) for each readable report, (doc_id, None, error) for a bad one."""
     for report in iter_report_sources(paths):
         yield report.doc_id, report.text, report.error
+
+
+def report_paths(paths: Iterable[str | Path]) -> dict[str, Path]:
+    """doc_id (file name without ``.txt``) -> path, for report files and directories of .txt.
+
+    Directories are searched recursively; two files with the same doc_id are an error.
+    """
+    found: dict[str, Path] = {}
+    for raw in paths:
+        for file in _report_files(Path(raw)):
+            doc_id = file.stem
+            if doc_id in found and found[doc_id].resolve() != file.resolve():
+                raise InputError(f"two reports with doc_id {doc_id!r}: {found[doc_id]} and {file}")
+            found[doc_id] = file
+    return found
+
+
+def _report_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = [p for p in txt_files(path) if p.is_file()]
+        if not files:
+            raise InputError(f"{path}: directory holds no .txt report")
+        return files
+    if path.is_file():
+        return [path]
+    raise InputError(f"{path}: no such file or directory")
+
+
+def read_reports(paths: Iterable[str | Path]) -> dict[str, tuple[Path, str]]:
+    """doc_id -> (path, text) of every report ``report_paths`` finds."""
+    return {doc_id: (path, read_report(path)) for doc_id, path in report_paths(paths).items()}

@@ -79,6 +79,15 @@ def check_document(doc: Document) -> None:
                     f"({right.start}, {right.end}) {right.label}")
 
 
+def char_roles(spans: list[Span], length: int) -> list[str]:
+    """The label of the span covering each of ``length`` characters, ``O`` where none does
+    (for the section layer: each character's role)."""
+    roles = [OUTSIDE] * length
+    for span in spans:
+        roles[span.start:span.end] = [span.label] * (span.end - span.start)
+    return roles
+
+
 def spans_to_tags(spans: list[Span], length: int) -> list[str]:
     """Char-level IOB2 tags for the spans of one layer."""
     tags = [OUTSIDE] * length

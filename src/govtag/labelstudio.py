@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from .errors import GovtagError
-from .labels import LAYERS, AnnotationError, Document, Span, check_document
+from .labels import LAYERS, AnnotationError, Document, Span, check_document, check_span
 from .io import write_json_atomic
 
 TO_NAME = "text"
@@ -102,10 +102,10 @@ def _result_to_span(item: dict, text: str) -> Span:
             f"result item {item.get('id')!r} needs integer start/end and exactly one label") from err
     start, end = _offset(item, "start", start), _offset(item, "end", end)
     span = Span(start, end, label, layer)
-    if label not in LAYERS[layer]:
-        raise ExportError(f"unknown {layer} label {label!r} (known: {', '.join(LAYERS[layer])})")
-    if not 0 <= start < end <= len(text):
-        raise ExportError(f"offsets ({start}, {end}) outside the text of length {len(text)}")
+    try:
+        check_span(span, text)
+    except AnnotationError as err:
+        raise ExportError(str(err)) from err
     if "text" in value and value["text"] != text[start:end]:
         raise ExportError(
             f"offsets ({start}, {end}) hold {text[start:end]!r} but value.text is {value['text']!r}")

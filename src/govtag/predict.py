@@ -32,8 +32,7 @@ from .labels import Document, Span
 from .model import GovtagConfig, GovtagModel
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
 
-__all__ = ["Tagger", "RuleTagger", "ParallelTagger", "load_predictor", "analyse", "decode_iob2",
-           "share_out", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
+__all__ = ["Tagger", "RuleTagger", "load_predictor", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
            "load_sentence_classifiers", "is_baseline"]
 
 MODEL_ENV, OLDER_MODEL_ENV = "GOVTAG_MODEL", "GOVTAG_MODEL_DIR"  # the latter: the notebook's former name

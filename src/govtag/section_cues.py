@@ -13,7 +13,6 @@ from govtag.numerals import LIST_NUMERALS, ZEROS
 
 N = LIST_NUMERALS
 CJK = r"[\u4e00-\u9fff]"
-HEADING_MAX_CHARS = 40
 TITLE_MAX_CHARS = 200  # a longer first block is a page whose title runs on into the report
 PAGE_LINE_CHARS = 1000  # a longer line is a whole page on one line
 

@@ -13,16 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from govtag.labels import SECTION, Span
+from govtag.headings import HEADING_MAX_CHARS
+from govtag.labels import Span
 from govtag.section_cues import (
     ACHIEVEMENT_HEADING, CJK_CHAR, CLAUSE_END, CLOSING_HEADING, CLOSING_SENTENCE, COMMA_OR_STOP, CONCESSION,
-    DATED, ENUMERATION, HEADING_MAX_CHARS, HEADING_YEAR, LIST_MARKER, METADATA_LINE, ONE_SPACE,
+    DATED, ENUMERATION, HEADING_YEAR, LIST_MARKER, METADATA_LINE, ONE_SPACE,
     OPEN_LINE_END, OUTSIDE_HEADING, OUTSIDE_SENTENCE, PAGE_HEADING_START, PAGE_LINE_CHARS,
     PARAGRAPH_BREAK, PLAN_HEADING, PLAN_SENTENCE, PREAMBLE_SECTION_HEADING, PROBLEM_ANSWER,
     PROBLEM_HEADING, REMEDY, RESULT_SENTENCE, REVIEW_HEADING, SALUTATION_LINE, SENTENCE_END_INSIDE,
     SIGNATURE_LINE, STRONG_PLAN_HEADING, STRONG_PROBLEM_SENTENCE, SUB_HEADING_MARKER, THANKS_GO_ON,
     THANKS_START, TITLE_MAX_CHARS, WEAK_PROBLEM_SENTENCE,
 )
+from govtag.sentences import merge_sentence_roles
 from govtag.text import line_spans, normalise, sentence_spans
 
 ACHIEVEMENT, PROBLEM, PLAN = "成绩", "问题", "计划"
@@ -33,7 +35,8 @@ def tag_sections(text: str) -> list[Span]:
     view = normalise(text)
     sentences = sentence_spans(text)
     roles = SectionReader().roles(view, paragraph_blocks(view, line_spans(text)), sentences)
-    return _merge_runs(sentences, roles, view)
+    return merge_sentence_roles(text, [(*s, role) for s, role in zip(sentences, roles)],
+                                bridge_outside=True)
 
 
 # ---------------------------------------------------------------- paragraph blocks
@@ -291,14 +294,3 @@ def _is_combined_title(line: str) -> bool:
     """A title over both parts of a report (工作总结和…工作计划) names no single section."""
     return (ACHIEVEMENT_HEADING.search(line) is not None and PLAN_HEADING.search(line) is not None
             and not REVIEW_HEADING.search(line))
-
-
-def _merge_runs(sentences, roles, view) -> list[Span]:
-    spans: list[Span] = []
-    for (start, end), role in zip(sentences, roles):
-        last = spans[-1] if spans else None
-        if last and last.label == role and "\n" not in view[last.end:start]:
-            spans[-1] = Span(last.start, end, role, SECTION)
-        elif role:
-            spans.append(Span(start, end, role, SECTION))
-    return spans

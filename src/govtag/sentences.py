@@ -12,9 +12,9 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from .encoding import heading_paths
-from .labels import OUTSIDE, SECTION, Document, Span
-from .text import line_spans, normalise, sentence_spans
+from .headings import heading_paths
+from .labels import OUTSIDE, SECTION, Document, Span, char_roles
+from .text import normalise, sentence_spans
 
 NEIGHBOURS = 2  # rule roles of this many sentences on each side are features
 
@@ -59,9 +59,7 @@ def report_sentences(text: str, rule_sections: list[Span] | None = None) -> list
 
 def roles_of_spans(sentences: list[tuple[int, int]], sections: list[Span], length: int) -> list[str]:
     """The role of each sentence: the section role of most of its characters, else ``O``."""
-    char_role = [OUTSIDE] * length
-    for span in sections:
-        char_role[span.start:span.end] = [span.label] * (span.end - span.start)
+    char_role = char_roles(sections, length)
     roles = []
     for start, end in sentences:
         counts = Counter(char_role[start:end])
@@ -74,22 +72,23 @@ def gold_roles(doc: Document, sentences: list[Sentence]) -> list[str]:
     return roles_of_spans([(s.start, s.end) for s in sentences], doc.layer(SECTION), len(doc.text))
 
 
-def merge_sentence_roles(text: str, roles: list[tuple[int, int, str]]) -> list[Span]:
-    """Section spans: maximal runs of same-role sentences inside one line."""
-    line_of = {}
-    for number, (start, end) in enumerate(line_spans(text)):
-        line_of[start] = number
+def merge_sentence_roles(text: str, roles: list[tuple[int, int, str | None]],
+                         bridge_outside: bool = False) -> list[Span]:
+    """Section spans: maximal runs of same-role sentences inside one line.
+
+    A sentence with no role (``O`` or None) ends the run it follows; with ``bridge_outside`` (the
+    rule tagger's reading) it does not, so the next sentence of the same role and line joins the
+    run over it.
+    """
     spans: list[Span] = []
-    line, current = -1, None
+    open_run = False
     for start, end, role in roles:
-        line = line_of.get(start, line)
-        same = current and current[2] == role and current[3] == line
-        if same:
-            current[1] = end
-            continue
-        if current and current[2] != OUTSIDE:
-            spans.append(Span(current[0], current[1], current[2], SECTION))
-        current = [start, end, role, line]
-    if current and current[2] != OUTSIDE:
-        spans.append(Span(current[0], current[1], current[2], SECTION))
+        last = spans[-1] if spans else None
+        if role in (None, OUTSIDE):
+            open_run = open_run and bridge_outside
+        elif open_run and last.label == role and "\n" not in text[last.end:start]:
+            spans[-1] = Span(last.start, end, role, SECTION)
+        else:
+            spans.append(Span(start, end, role, SECTION))
+            open_run = True
     return spans

@@ -27,8 +27,9 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable
 
+from . import inputs
 from .errors import GovtagError, UsageError
 from .labels import AnnotationError, Document, check_document
 from .labelstudio import Rejected, document_to_task, labeling_config, parse_tasks
@@ -298,36 +299,6 @@ def select_uncertain(texts_by_id: dict[str, str], confidence: Callable[[str], fl
 # --------------------------------------------------------------------------- command line
 
 
-def report_paths(paths: Iterable[str | Path]) -> dict[str, Path]:
-    """doc_id (file name without ``.txt``) -> path, for report files and directories of .txt.
-
-    Directories are searched recursively; two files with the same doc_id are an error.
-    """
-    found: dict[str, Path] = {}
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*.txt") if p.is_file())
-            if not files:
-                raise StudioError(f"{path}: directory holds no .txt report")
-        elif path.is_file():
-            files = [path]
-        else:
-            raise StudioError(f"{path}: no such file or directory")
-        for file in files:
-            doc_id = file.stem
-            if doc_id in found and found[doc_id].resolve() != file.resolve():
-                raise StudioError(f"two reports with doc_id {doc_id!r}: {found[doc_id]} and {file}")
-            found[doc_id] = file
-    return found
-
-
-def read_reports(paths: Iterable[str | Path]) -> dict[str, tuple[Path, str]]:
-    from .text import read_report
-
-    return {doc_id: (path, read_report(path)) for doc_id, path in report_paths(paths).items()}
-
-
 def _server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help=f"Label Studio server (default ${ENV_URL})")
     parser.add_argument("--api-key", help=f"API key / access token (default ${ENV_API_KEY})")
@@ -394,7 +365,7 @@ def _load_tagger(model: str | None):
 
 
 def cmd_push(args) -> int:
-    reports = read_reports(args.paths)
+    reports = inputs.read_reports(args.paths)
     if args.rules:
         from .rules import tag_document
 
@@ -436,7 +407,7 @@ def cmd_select(args) -> int:
         raise UsageError(f"N must be at least 0, got {args.n}")
     if args.output:
         check_output_file(args.output)
-    reports = read_reports(args.paths)
+    reports = inputs.read_reports(args.paths)
     tagger = _load_tagger(args.model)
     picked = select_uncertain({d: text for d, (_, text) in reports.items()}, tagger.confidence, args.n)
     rows = [(doc_id, conf, str(reports[doc_id][0])) for doc_id, conf in picked]

@@ -1,0 +1,47 @@
+"""Headings of a report: one definition shared by the section reader and the model's windows.
+
+A heading is read within its first ``HEADING_MAX_CHARS`` characters: the section reader takes a
+line no longer than that for a heading candidate, and ``heading_level`` looks for a numbered
+heading marker (一、 第一部分 （一）) in that many characters of a longer line, unless the line ends
+in a colon. ``heading_paths`` gives the heading path in force from each heading line on, which
+the model's windows carry as context and the sentence classifiers read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import line_spans, normalise
+
+HEADING_MAX_CHARS = 40
+HEADING_LEVELS = (
+    re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．])"),
+    re.compile(r"^[（(][一二三四五六七八九十]+[）)]"),
+)
+
+
+def heading_level(line: str) -> int | None:
+    """0 for a top heading (一、…), 1 for a sub heading ((一)…), None for ordinary lines."""
+    if len(line) > HEADING_MAX_CHARS and not line.endswith(("：", ":")):
+        head = line[:HEADING_MAX_CHARS]
+    else:
+        head = line
+    for level, pattern in enumerate(HEADING_LEVELS):
+        if pattern.match(head):
+            return level
+    return None
+
+
+def heading_paths(text: str) -> list[tuple[int, str]]:
+    """(offset, heading path) pairs: the path in force from each heading line on."""
+    view = normalise(text)
+    path: list[str] = []
+    changes = []
+    for start, end in line_spans(view):
+        level = heading_level(view[start:end])
+        if level is None:
+            continue
+        heading = re.split(r"[。!?;:：]", view[start:end], maxsplit=1)[0][:HEADING_MAX_CHARS]
+        path = path[:level] + [heading]
+        changes.append((start, " ".join(path)))
+    return changes
