@@ -250,3 +250,27 @@ def test_rule_noise_needs_rule_features_on_the_section_head(setup):
     path = _config(setup, **{"seed: 42": "seed: 42\n  rule_noise: 1.5"})
     with pytest.raises(ConfigError, match="'training.rule_noise' must be at least 0.0 and at most 1.0"):
         load_config(path)
+
+
+def test_windows_section_is_the_window_settings_with_help_on_each_field(setup):
+    from dataclasses import fields
+
+    from govtag.encoding import WindowSettings
+
+    config = load_config(_config(setup))
+    assert isinstance(config.windows, WindowSettings)
+    assert all(f.metadata.get("help") for f in fields(WindowSettings))
+    with pytest.raises(ConfigError, match="unknown config key 'windows.rule_features'"):
+        load_config(_config(setup), {"windows.rule_features": True})
+
+
+def test_window_settings_go_to_the_saved_config_and_back():
+    from govtag.encoding import WindowSettings
+    from govtag.model import GovtagConfig, window_fields, window_settings
+
+    settings = WindowSettings(128, 16, False, 8, True)
+    saved = window_fields(settings)
+    assert saved["window_length"] == 128 and saved["rule_features"] is True
+    assert window_settings(GovtagConfig(**saved)) == settings
+    older = GovtagConfig(window_length=200, stride=50)  # a config.json from before rule features
+    assert window_settings(older) == WindowSettings(200, 50)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .encoding import WindowSettings
 from .errors import GovtagError
 from .labels import LAYERS, SECTION
 from .sentence_encoder import EncoderSettings
@@ -36,14 +37,6 @@ class DataConfig:
     train: str = ""
     dev: str = ""
     silver: str | None = None
-
-
-@dataclass
-class WindowConfig:
-    length: int = 256
-    stride: int = 64
-    heading_context: bool = True
-    context_tokens: int = 32
 
 
 @dataclass
@@ -74,13 +67,13 @@ class Config:
     output: str = "runs/default"
     layers: list[str] = field(default_factory=lambda: list(LAYERS))
     data: DataConfig = field(default_factory=DataConfig)
-    windows: WindowConfig = field(default_factory=WindowConfig)
+    windows: WindowSettings = field(default_factory=WindowSettings)
     training: TrainingConfig = field(default_factory=TrainingConfig)
     sentence_head: HeadSettings = field(default_factory=HeadSettings)
     sentence_encoder: EncoderSettings = field(default_factory=EncoderSettings)
 
 
-_SECTIONS = {"data": DataConfig, "windows": WindowConfig, "training": TrainingConfig,
+_SECTIONS = {"data": DataConfig, "windows": WindowSettings, "training": TrainingConfig,
              "sentence_head": HeadSettings, "sentence_encoder": EncoderSettings}
 
 
@@ -110,7 +103,7 @@ def _set_dotted(raw: dict, dotted: str, value) -> None:
 
 
 def _build(cls, raw: dict, prefix: str):
-    known = {f.name: f for f in fields(cls)}
+    known = {f.name: f for f in fields(cls) if f.metadata.get("in_section", True)}
     values = {}
     for key, value in raw.items():
         name = f"{prefix}{key}"

@@ -10,7 +10,7 @@ segment, so a paragraph far below its heading still sees it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import UsageError
 from .headings import heading_paths
@@ -24,11 +24,21 @@ QUANTITY_TAGS = bio_tags(QUANTITY)
 
 @dataclass
 class WindowSettings:
-    window_length: int = 256
-    stride: int = 64
-    heading_context: bool = True
-    context_tokens: int = 32
-    rule_features: bool = False
+    """How a report is cut into model windows: one object from the ``windows`` section of a
+    training config to the saved model (``model.window_fields``) and back for inference
+    (``model.window_settings``). ``rule_features`` is the config's top-level key of that name."""
+
+    length: int = field(default=256, metadata={
+        "help": "tokens per window, special and heading-context tokens included (32 to 512)"})
+    stride: int = field(default=64, metadata={
+        "help": "report tokens shared by consecutive windows (0 to half the length)"})
+    heading_context: bool = field(default=True, metadata={
+        "help": "give each window the heading path in force at its first token as a first segment"})
+    context_tokens: int = field(default=32, metadata={
+        "help": "the most tokens of heading context per window (0 to half the length)"})
+    rule_features: bool = field(default=False, metadata={
+        "help": "feed the rule tagger's tags at each token to the heads (the config's top-level "
+                "rule_features)", "in_section": False})
 
 
 @dataclass
@@ -90,7 +100,7 @@ def window_starts(n_tokens: int, body: int, stride: int) -> list[int]:
 def window_body(settings: WindowSettings) -> int:
     """Tokens of report text in one window: its length less the context and special tokens."""
     context_budget = settings.context_tokens if settings.heading_context else 0
-    return settings.window_length - 3 - context_budget if context_budget else settings.window_length - 2
+    return settings.length - 3 - context_budget if context_budget else settings.length - 2
 
 
 def check_stride(stride: int, settings: WindowSettings, name: str = "stride") -> None:
@@ -99,7 +109,7 @@ def check_stride(stride: int, settings: WindowSettings, name: str = "stride") ->
     if not 0 <= stride < body:
         raise UsageError(
             f"{name} must be at least 0 and below {body} (the text tokens of a "
-            f"{settings.window_length}-token window), got {stride}")
+            f"{settings.length}-token window), got {stride}")
 
 
 def make_windows(tokenizer, doc: TokenisedDoc, settings: WindowSettings) -> list[Window]:

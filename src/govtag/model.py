@@ -15,29 +15,43 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import ModelOutput
 
-from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS
+from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings
 from .labels import QUANTITY, SECTION
 
 
 RULE_PRIOR = 4.0  # initial logit bonus for the rule tagger's tag when rule features are on
 
 
+# each ``WindowSettings`` field and the flat config.json key it is saved under
+WINDOW_FIELDS = {"length": "window_length", "stride": "stride", "heading_context": "heading_context",
+                 "context_tokens": "context_tokens", "rule_features": "rule_features"}
+
+
+def window_fields(settings: WindowSettings) -> dict:
+    """The window settings as the flat ``GovtagConfig`` fields a model directory saves."""
+    return {saved: getattr(settings, name) for name, saved in WINDOW_FIELDS.items()}
+
+
+def window_settings(config: "GovtagConfig") -> WindowSettings:
+    """The window settings a model was trained with, from its config (older ones included)."""
+    return WindowSettings(**{name: getattr(config, saved) for name, saved in WINDOW_FIELDS.items()})
+
+
 class GovtagConfig(PretrainedConfig):
+    """The saved model's config: the encoder's config, both label maps, the window settings (flat
+    fields, see ``WINDOW_FIELDS``; missing ones take ``WindowSettings``' defaults) and the heads."""
+
     model_type = "govtag"
 
     def __init__(self, encoder: dict | None = None, section_labels: list[str] | None = None,
-                 quantity_labels: list[str] | None = None, window_length: int = 256, stride: int = 64,
-                 heading_context: bool = True, context_tokens: int = 32, rule_features: bool = False,
-                 classifier_dropout: float = 0.1, base_model: str = "",
-                 rule_layers: list[str] | None = None, **kwargs):
+                 quantity_labels: list[str] | None = None, classifier_dropout: float = 0.1,
+                 base_model: str = "", rule_layers: list[str] | None = None, **kwargs):
         self.encoder = encoder or {}
         self.section_labels = list(section_labels or SECTION_TAGS)
         self.quantity_labels = list(quantity_labels or QUANTITY_TAGS)
-        self.window_length = window_length
-        self.stride = stride
-        self.heading_context = heading_context
-        self.context_tokens = context_tokens
-        self.rule_features = rule_features
+        defaults = window_fields(WindowSettings())
+        for saved, default in defaults.items():
+            setattr(self, saved, kwargs.pop(saved, default))
         self.rule_layers = list(rule_layers if rule_layers is not None else (SECTION, QUANTITY))
         self.classifier_dropout = classifier_dropout
         self.base_model = base_model
@@ -124,13 +138,16 @@ class GovtagModel(PreTrainedModel):
         return torch.cat([section, quantity], -1).to(hidden.dtype)
 
 
-def from_base(base_dir: str, base_name: str | None = None, **settings) -> GovtagModel:
+def from_base(base_dir: str, base_name: str | None = None, windows: WindowSettings | None = None,
+              **settings) -> GovtagModel:
     """A new tagger whose encoder starts from the pretrained weights in ``base_dir``; the saved
-    config records the base as ``base_name`` (the config's short name, never a local path)."""
+    config records the base as ``base_name`` (the config's short name, never a local path), the
+    ``windows`` settings, and ``settings`` (other ``GovtagConfig`` fields)."""
     local = Path(base_dir).is_dir()
     pretrained = AutoModel.from_pretrained(base_dir, local_files_only=local, add_pooling_layer=False)
     name = base_name or str(base_dir)
     encoder = {**pretrained.config.to_dict(), "_name_or_path": name}
+    settings = {**window_fields(windows or WindowSettings()), **settings}
     config = GovtagConfig(encoder=encoder, base_model=name, **settings)
     model = GovtagModel(config)
     missing, unexpected = model.encoder.load_state_dict(pretrained.state_dict(), strict=False)

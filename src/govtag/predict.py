@@ -29,7 +29,7 @@ from .encoding import WindowSettings, check_stride, make_windows, tokenise
 from .errors import InputError, ModelError, NotTextError, UsageError
 from .formats import analyse
 from .labels import Document, Span
-from .model import GovtagConfig, GovtagModel
+from .model import GovtagConfig, GovtagModel, window_settings
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
 
 __all__ = ["Tagger", "RuleTagger", "load_predictor", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
@@ -74,12 +74,7 @@ def model_settings(model_dir: str | Path | None) -> WindowSettings:
         config = GovtagConfig.from_pretrained(model_dir)
     except (OSError, ValueError) as err:
         raise ModelError(f"{model_dir}: config.json is not a govtag model config ({err})") from err
-    return settings_of(config)
-
-
-def settings_of(config) -> WindowSettings:
-    return WindowSettings(config.window_length, config.stride, config.heading_context,
-                          config.context_tokens, config.rule_features)
+    return window_settings(config)
 
 
 def checked_inputs(texts: list[str], doc_ids: list[str] | None) -> tuple[list[str], list[str]]:
@@ -133,7 +128,7 @@ class Tagger:
         self.progress = progress
         self.name = name or getattr(model.config, "name_or_path", "") or "govtag"
         config = model.config
-        self.settings = settings_of(config)
+        self.settings = window_settings(config)
         self.section_labels = list(config.section_labels)
         self.sentence_heads: list = []  # sentence classifiers deciding section roles, when saved
         self.quantity_labels = list(config.quantity_labels)

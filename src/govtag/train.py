@@ -193,17 +193,13 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
     base = resolve_base(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(base)
     tokenizer.model_max_length = 10**9  # documents are windowed by govtag, never truncated
-    w = config.windows
-    settings = WindowSettings(w.length, w.stride, w.heading_context, w.context_tokens,
-                              config.rule_features)
+    settings = dataclasses.replace(config.windows, rule_features=config.rule_features)
     train_set = with_rule_noise(build_dataset(tokenizer, train_docs, settings, config.layers),
                                 config.training.rule_noise, config.training.seed)
     dev_set = build_dataset(tokenizer, dev_docs, settings, config.layers)
     log.info("%d training windows from %d documents, %d dev windows", len(train_set),
              len(train_docs), len(dev_set))
-    model = from_base(base, base_name=config.base_model, window_length=w.length, stride=w.stride,
-                      heading_context=w.heading_context, context_tokens=w.context_tokens,
-                      rule_features=config.rule_features, rule_layers=config.rule_layers)
+    model = from_base(base, base_name=config.base_model, windows=settings, rule_layers=config.rule_layers)
     checkpoints = output / "checkpoints"
     trainer = Trainer(model=model, args=training_arguments(config, checkpoints), data_collator=collate,
                       train_dataset=train_set, eval_dataset=dev_set, compute_metrics=compute_metrics)
