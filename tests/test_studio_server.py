@@ -10,7 +10,6 @@ another ``label-studio`` executable. Run them with::
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -26,7 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from govtag import studio
+from govtag import commands, studio
+from govtag.cli import build_parser
+from govtag.cli import main as cli_main
 from govtag.errors import InputError
 from govtag.inputs import report_paths
 from govtag.labels import Document, Span
@@ -123,19 +124,18 @@ def test_connect_without_url_or_key_says_what_is_missing(monkeypatch):
 
 
 def test_ls_commands_are_registered_and_return_exit_codes(tmp_path, monkeypatch, capsys):
-    parser = argparse.ArgumentParser(prog="govtag")
-    studio.add_ls_commands(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     args = parser.parse_args(["ls", "push", "--project", "p", "--rules", "a.txt"])
-    assert args.run is studio.cmd_push and args.rules and args.paths == ["a.txt"]
+    assert args.run is commands.run_ls_push and args.rules and args.paths == ["a.txt"]
     args = parser.parse_args(["ls", "pull", "--project", "p", "-o", "out.json"])
-    assert args.run is studio.cmd_pull
+    assert args.run is commands.run_ls_pull
     args = parser.parse_args(["ls", "select", "3", "x"])
-    assert args.run is studio.cmd_select and args.n == 3
+    assert args.run is commands.run_ls_select and args.n == 3
     # a missing report and a missing server are clear errors with exit code 2, no traceback
     monkeypatch.delenv(studio.ENV_URL, raising=False)
-    assert studio.main(["push", "--project", "p", "--rules", str(tmp_path / "nope.txt")]) == 2
+    assert cli_main(["ls", "push", "--project", "p", "--rules", str(tmp_path / "nope.txt")]) == 2
     assert "no such file" in capsys.readouterr().err
-    assert studio.main(["pull", "--project", "p", "-o", str(tmp_path / "o.json")]) == 2
+    assert cli_main(["ls", "pull", "--project", "p", "-o", str(tmp_path / "o.json")]) == 2
     assert "LABEL_STUDIO_URL" in capsys.readouterr().err
 
 
@@ -247,7 +247,7 @@ def test_push_annotate_pull_round_trip(client, ls_server, tmp_path, capsys):
     report = tmp_path / f"{UNANNOTATED[0]}.txt"
     report.write_text(UNANNOTATED[1], encoding="utf-8")
     if _have_rules():
-        code = studio.main(["push", "--url", url, "--api-key", token, "--project", title,
+        code = cli_main(["ls", "push", "--url", url, "--api-key", token, "--project", title,
                             "--rules", str(report)])
         assert code == 0, capsys.readouterr().err
         assert "1 task(s) created" in capsys.readouterr().out
@@ -301,7 +301,7 @@ def test_push_annotate_pull_round_trip(client, ls_server, tmp_path, capsys):
 
     # pull through the command line writes a training file that reads back the same spans
     out = tmp_path / "round1.json"
-    code = studio.main(["pull", "--url", url, "--api-key", token, "--project",
+    code = cli_main(["ls", "pull", "--url", url, "--api-key", token, "--project",
                         str(project_id), "-o", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err

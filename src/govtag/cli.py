@@ -14,12 +14,11 @@ import logging
 import os
 import sys
 import traceback
-from pathlib import Path
-
 from . import __version__
-from .errors import GovtagError, UsageError
-
-EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+from .commands import (EXIT_ERROR, EXIT_INTERRUPTED, run_adapt, run_compare, run_evaluate,
+                       run_ls_pull, run_ls_push, run_ls_select, run_predict, run_preannotate,
+                       run_train, run_view)
+from .errors import GovtagError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,17 +62,6 @@ def describe_error(err: BaseException) -> str:
     return str(err)
 
 
-def at_least(option: str, value: int | None, minimum: int) -> None:
-    """``UsageError`` naming ``option`` when ``value`` is given and below ``minimum``."""
-    if value is not None and value < minimum:
-        raise UsageError(f"{option} must be at least {minimum}, got {value}")
-
-
-def show_progress(args) -> bool:
-    """Progress bars on stderr: when it is a terminal, or with -v."""
-    return bool(args.verbose or sys.stderr.isatty())
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govtag", description="Tag section roles (成绩/问题/计划) and quantities "
@@ -88,9 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_view(commands)
     _add_preannotate(commands)
     _add_adapt(commands)
-    from .studio import add_ls_commands
-
-    add_ls_commands(commands)
+    _add_ls(commands)
     return parser
 
 
@@ -173,27 +159,6 @@ def _add_view(commands) -> None:
     p.set_defaults(run=run_view)
 
 
-def run_view(args) -> int:
-    from .inputs import iter_report_sources
-    from .io import check_output_file, write_text_atomic
-    from .formats import analyse
-    from .predict import load_predictor
-    from .view import render_page
-
-    check_output_file(args.output)
-    if not args.rules:
-        _check_model_options(args.model, None)
-    with load_predictor(args.model, args.rules) as predictor:
-        docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths),
-                                       progress=show_progress(args))
-    if not docs:
-        return _nothing_tagged(failures, args.output)
-    results = [{**analyse(doc), "text": doc.text} for doc in docs]
-    write_text_atomic(args.output, render_page(results, args.title))
-    print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
-    return _exit_code(docs, failures)
-
-
 def _add_preannotate(commands) -> None:
     p = commands.add_parser("preannotate", help="rule-tagger pre-annotations for Label Studio",
                             description="Tag reports with the rule tagger and write Label Studio "
@@ -226,266 +191,60 @@ def _add_adapt(commands) -> None:
     p.set_defaults(run=run_adapt)
 
 
-def run_adapt(args) -> int:
-    from .adapt import AdaptSettings, adapt
-    from .inputs import iter_report_sources
-
-    from .io import check_output_dir
-
-    at_least("--steps", args.steps, 1)
-    at_least("--batch-size", args.batch_size, 1)
-    if not 8 <= args.block_tokens <= 512:
-        raise UsageError(f"--block-tokens must be 8 to 512, got {args.block_tokens}")
-    check_output_dir(args.output)
-    reports = iter_report_sources(args.paths)
-    if args.exclude:
-        reports = _without_reports_of(args.exclude, reports)
-    failures = []
-    texts = [report.text for report in reports if _readable(report, failures)]
-    if not texts:
-        raise UsageError("no readable report to adapt on")
-    settings = AdaptSettings(args.steps, args.block_tokens, args.batch_size, args.learning_rate,
-                             seed=args.seed)
-    print(f"govtag: adapting {args.base} on {len(texts)} report(s), {sum(map(len, texts)):,} chars",
-          file=sys.stderr)
-    output = adapt(args.base, texts, args.output, settings)
-    print(f"adapted base saved to {output}")
-    return EXIT_PARTIAL if failures else EXIT_OK
+def _add_ls(commands) -> None:
+    ls = commands.add_parser(
+        "ls", help="Label Studio: push reports, pull annotations, select reports to annotate",
+        description="Annotation loop with a Label Studio server: push (pre-annotated reports), "
+                    "annotate in Label Studio, pull (validated training file), train, select.")
+    ls_commands = ls.add_subparsers(dest="ls_command", metavar="{push,pull,select}")
+    ls_commands.required = True
+    _add_ls_push(ls_commands)
+    _add_ls_pull(ls_commands)
+    _add_ls_select(ls_commands)
 
 
-def run_train(args) -> int:
-    import yaml
+def _server_options(parser) -> None:
+    from .studio import DEFAULT_TIMEOUT_S, ENV_API_KEY, ENV_URL
 
-    from .config import load_config
-    from .io import check_output_dir
-    from .train import check_run_dir, train
-
-    overrides = {}
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"--set needs KEY=VALUE, got {item!r}")
-        overrides[key.strip()] = yaml.safe_load(value)
-    config = load_config(args.config, overrides)
-    check_output_dir(config.output)
-    check_run_dir(Path(config.output), resume=args.resume, overwrite=args.overwrite)
-    model_dir = train(config, resume=args.resume, overwrite=args.overwrite)
-    print(f"model saved to {model_dir}")
-    if not args.no_eval:
-        return _evaluate_and_print(str(model_dir), False, config.data.dev, model_dir / "dev_eval")
-    return EXIT_OK
+    parser.add_argument("--url", help=f"Label Studio server (default ${ENV_URL})")
+    parser.add_argument("--api-key", help=f"API key / access token (default ${ENV_API_KEY})")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                        help="seconds per request (default %(default)s)")
 
 
-def run_evaluate(args) -> int:
-    at_least("--stride", args.stride, 0)
-    return _evaluate_and_print(args.model, args.rules, args.data, args.output,
-                               quantize=args.quantize, stride=args.stride,
-                               progress=show_progress(args))
+def _add_ls_push(commands) -> None:
+    p = commands.add_parser("push", help="import reports as tasks with pre-annotations")
+    _server_options(p)
+    p.add_argument("--project", required=True, help="project title (created when missing)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", help="model directory for pre-annotation (default model "
+                                        "when neither --model nor --rules is given)")
+    source.add_argument("--rules", action="store_true", help="pre-annotate with the rule tagger")
+    p.add_argument("--model-version", help="label of the predictions in Label Studio "
+                                           "(default: rules or the model directory name)")
+    p.add_argument("paths", nargs="+", metavar="PATHS", help="report .txt files or directories")
+    p.set_defaults(run=run_ls_push)
 
 
-def _evaluate_and_print(model, rules, data, output, quantize=False, stride=None,
-                        progress=False) -> int:
-    from .evaluate import evaluate_predictor, format_report, write_report
-    from .io import check_output_dir
-    from .labelstudio import read_export
-    from .predict import load_predictor
-
-    if output:
-        check_output_dir(output)
-    if not rules:
-        _check_model_options(model, stride)
-    gold = read_export(data)
-    options = {} if rules else {"quantize": quantize, "stride": stride}
-    predictor = load_predictor(model, rules, **options)
-    report = evaluate_predictor(predictor.tag, gold, progress=progress)
-    print(format_report(report))
-    if output:
-        for path in write_report(report, output):
-            print(f"wrote {path}")
-    return EXIT_OK
+def _add_ls_pull(commands) -> None:
+    p = commands.add_parser("pull", help="export annotations as a validated training file")
+    _server_options(p)
+    p.add_argument("--project", required=True, help="project title or id")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.json",
+                   help="Label Studio JSON training file to write")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when an annotated task was rejected as invalid")
+    p.set_defaults(run=run_ls_pull)
 
 
-def run_compare(args) -> int:
-    from .evaluate import evaluate_predictor, format_comparison
-    from .io import write_json_atomic, write_text_atomic
-    from .labelstudio import read_export
-    from .predict import load_predictor
-
-    gold = read_export(args.data)
-    systems = {"rules": load_predictor(rules=True)}
-    for model in args.models:
-        systems[model] = load_predictor(model)
-    reports = {name: evaluate_predictor(predictor.tag, gold, progress=False)
-               for name, predictor in systems.items()}
-    table = format_comparison(reports)
-    print(table)
-    if args.output:
-        write_json_atomic(Path(args.output) / "comparison.json", {"data": args.data, "reports": reports})
-        write_text_atomic(Path(args.output) / "comparison.md", table)
-        print(f"wrote {args.output}/comparison.json and comparison.md")
-    return EXIT_OK
-
-
-def _check_model_options(model, stride) -> None:
-    """The model directory is complete and ``--stride`` fits its windows (config.json only)."""
-    from .encoding import check_stride
-    from .predict import is_baseline, model_dir_of, model_settings
-
-    if is_baseline(model_dir_of(model)):
-        return  # no encoder, no windows
-    settings = model_settings(model)
-    if stride is not None:
-        check_stride(stride, settings, "--stride")
-
-
-def _check_predict_options(args) -> None:
-    from .formats import BINARY_FORMATS
-    from .io import check_output_file
-
-    at_least("--batch-size", args.batch_size, 1)
-    at_least("--jobs", args.jobs, 1)
-    at_least("--stride", args.stride, 0)
-    if args.format in BINARY_FORMATS and not args.output:
-        raise UsageError(f"--format {args.format} writes a binary file: give it with -o FILE")
-    if args.offsets == "file" and args.format == "labelstudio":
-        raise UsageError("--offsets file does not apply to --format labelstudio (Label Studio "
-                         "offsets index the task text)")
-    if args.output:
-        check_output_file(args.output)
-    if not args.rules:
-        _check_model_options(args.model, args.stride)
-
-
-def run_predict(args) -> int:
-    from .formats import BINARY_FORMATS, analyse, render, render_bytes, with_offsets
-    from .inputs import iter_report_sources
-    from .predict import load_predictor
-
-    _check_predict_options(args)
-    progress = show_progress(args)
-    options = {} if args.rules else {"batch_size": args.batch_size, "quantize": args.quantize,
-                                     "stride": args.stride}
-    jobs = 1 if args.rules else args.jobs
-    reports = iter_report_sources(args.paths or ["-"])
-    with load_predictor(args.model, args.rules, jobs=jobs, **options) as predictor:
-        predictor.progress = progress
-        docs, failures, raws = tag_inputs(predictor, reports, batch_docs=8 * jobs, progress=progress)
-    if not docs:
-        return _nothing_tagged(failures, args.output)
-    scores = [None if d.score is None else round(d.score, 4) for d in docs]
-    results = [with_offsets(analyse(d), args.offsets, raw) for d, raw in zip(docs, raws)]
-    if args.format in BINARY_FORMATS:
-        from .io import write_bytes_atomic
-
-        write_bytes_atomic(args.output, render_bytes(results, args.format))
-    else:
-        _emit(render(results, docs, args.format, predictor.name, scores), args.output)
-    return _exit_code(docs, failures)
-
-
-def run_preannotate(args) -> int:
-    from .formats import render, silver_tasks, span_lines
-    from .inputs import iter_report_sources
-    from .io import check_output_file
-    from .predict import RuleTagger
-
-    check_output_file(args.output)
-    predictor = RuleTagger()
-    reports = iter_report_sources(args.paths)
-    if args.exclude:
-        reports = _without_reports_of(args.exclude, reports)
-    docs, failures, _ = tag_inputs(predictor, reports, progress=show_progress(args))
-    if not docs:
-        return _nothing_tagged(failures, args.output)
-    if args.format == "jsonl":
-        text = span_lines(docs)
-    elif args.format == "silver":
-        text = silver_tasks(docs)
-    else:
-        text = render([], docs, "labelstudio", predictor.name)
-    _emit(text, args.output)
-    print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
-    return _exit_code(docs, failures)
-
-
-def _nothing_tagged(failures: list[str], output: str | None) -> int:
-    """No report could be tagged: an error; nothing is written, an existing output is left alone."""
-    from .errors import InputError
-
-    reason = f"all {len(failures)} input(s) failed" if failures else "no report found in the inputs"
-    kept = f"; {output} left unchanged" if output else ""
-    raise InputError(f"nothing tagged ({reason}){kept}")
-
-
-def _without_reports_of(exports: list[str], reports):
-    """The reports that are in none of ``exports`` (by doc_id or by text); says how many went."""
-    from .labelstudio import read_export
-
-    excluded = [doc for path in exports for doc in read_export(path)]
-    ids, texts = {doc.doc_id for doc in excluded}, {doc.text for doc in excluded}
-    reports = list(reports)
-    kept = [r for r in reports if r[0] not in ids and (r[1] is None or r[1] not in texts)]
-    print(f"govtag: left out {len(reports) - len(kept)} report(s) found in {', '.join(exports)}",
-          file=sys.stderr)
-    return kept
-
-
-def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
-    """Tag ``Report`` records in small batches; (documents, failures, raw texts of the documents).
-
-    A bar of reports done is shown on stderr with ``progress`` when there are several.
-    """
-    from tqdm import tqdm
-
-    reports = list(reports)
-    docs, failures, raws, batch = [], [], [], []
-    with tqdm(total=len(reports), unit="report", disable=not progress or len(reports) < 2,
-              file=sys.stderr) as bar:
-        for report in reports:
-            if not _readable(report, failures):
-                bar.update(1)
-                continue
-            batch.append(report)
-            raws.append(report.raw)
-            if len(batch) == batch_docs:
-                docs += _tag_batch(predictor, batch, bar)
-                batch = []
-        docs += _tag_batch(predictor, batch, bar)
-    return docs, failures, raws
-
-
-def _readable(report, failures: list[str]) -> bool:
-    """Whether ``report`` can be tagged; says on stderr why not, or what was odd about it."""
-    for note in report.warnings:
-        print(f"govtag: warning: {note}", file=sys.stderr)
-    if report.error:
-        failures.append(report.error)
-        print(f"govtag: skipped {report.error}", file=sys.stderr)
-    return not report.error
-
-
-def _tag_batch(predictor, batch, bar):
-    if not batch:
-        return []
-    docs = predictor.tag_many([r.text for r in batch], [r.doc_id for r in batch])
-    bar.update(len(batch))
-    return docs
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        from .io import write_text_atomic
-
-        write_text_atomic(output, text)
-    else:
-        sys.stdout.write(text)
-
-
-def _exit_code(docs, failures) -> int:
-    if failures and not docs:
-        return EXIT_ERROR
-    return EXIT_PARTIAL if failures else EXIT_OK
-
+def _add_ls_select(commands) -> None:
+    p = commands.add_parser("select", help="the N reports the model is least sure about")
+    p.add_argument("n", type=int, metavar="N", help="how many reports to pick")
+    p.add_argument("--model", help="model directory (default model when omitted)")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="write doc_id, confidence, path as TSV (or a JSON list for .json)")
+    p.add_argument("paths", nargs="+", metavar="PATHS", help="report .txt files or directories")
+    p.set_defaults(run=run_ls_select)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,7 +4,9 @@
 records that also keep the raw decoded text (BOM, ``\\r\\n``) for offsets against the file, and
 the warnings met while reading (a truncated last character). ``report_paths`` and
 ``read_reports`` collect reports strictly, by doc_id (a missing path, an empty directory or two
-reports with one doc_id are errors), for the Label Studio commands.
+reports with one doc_id are errors), for the Label Studio commands. ``tag_inputs`` tags
+collected reports in batches, saying on stderr which were skipped; ``without_reports_of`` leaves
+out the reports of Label Studio exports.
 """
 
 from __future__ import annotations
@@ -112,3 +114,58 @@ def _report_files(path: Path) -> list[Path]:
 def read_reports(paths: Iterable[str | Path]) -> dict[str, tuple[Path, str]]:
     """doc_id -> (path, text) of every report ``report_paths`` finds."""
     return {doc_id: (path, read_report(path)) for doc_id, path in report_paths(paths).items()}
+
+
+def without_reports_of(exports: list[str], reports):
+    """The reports that are in none of ``exports`` (by doc_id or by text); says how many went."""
+    from .labelstudio import read_export
+
+    excluded = [doc for path in exports for doc in read_export(path)]
+    ids, texts = {doc.doc_id for doc in excluded}, {doc.text for doc in excluded}
+    reports = list(reports)
+    kept = [r for r in reports if r[0] not in ids and (r[1] is None or r[1] not in texts)]
+    print(f"govtag: left out {len(reports) - len(kept)} report(s) found in {', '.join(exports)}",
+          file=sys.stderr)
+    return kept
+
+
+def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
+    """Tag ``Report`` records in small batches; (documents, failures, raw texts of the documents).
+
+    A bar of reports done is shown on stderr with ``progress`` when there are several.
+    """
+    from tqdm import tqdm
+
+    reports = list(reports)
+    docs, failures, raws, batch = [], [], [], []
+    with tqdm(total=len(reports), unit="report", disable=not progress or len(reports) < 2,
+              file=sys.stderr) as bar:
+        for report in reports:
+            if not readable(report, failures):
+                bar.update(1)
+                continue
+            batch.append(report)
+            raws.append(report.raw)
+            if len(batch) == batch_docs:
+                docs += _tag_batch(predictor, batch, bar)
+                batch = []
+        docs += _tag_batch(predictor, batch, bar)
+    return docs, failures, raws
+
+
+def readable(report, failures: list[str]) -> bool:
+    """Whether ``report`` can be tagged; says on stderr why not, or what was odd about it."""
+    for note in report.warnings:
+        print(f"govtag: warning: {note}", file=sys.stderr)
+    if report.error:
+        failures.append(report.error)
+        print(f"govtag: skipped {report.error}", file=sys.stderr)
+    return not report.error
+
+
+def _tag_batch(predictor, batch, bar):
+    if not batch:
+        return []
+    docs = predictor.tag_many([r.text for r in batch], [r.doc_id for r in batch])
+    bar.update(len(batch))
+    return docs

@@ -20,16 +20,12 @@ no annotation yet is reported as rejected with the reason "not annotated", never
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import inputs
 from .errors import GovtagError, UsageError
 from .labels import AnnotationError, Document, check_document
 from .labelstudio import Rejected, document_to_task, labeling_config, parse_tasks
@@ -294,141 +290,3 @@ def select_uncertain(texts_by_id: dict[str, str], confidence: Callable[[str], fl
         scored.append((key, doc_id, value))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [(doc_id, value) for _, doc_id, value in scored[:n]]
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def _server_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", help=f"Label Studio server (default ${ENV_URL})")
-    parser.add_argument("--api-key", help=f"API key / access token (default ${ENV_API_KEY})")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
-                        help="seconds per request (default %(default)s)")
-
-
-def add_ls_commands(subparsers) -> argparse.ArgumentParser:
-    """Register ``ls`` with ``push``, ``pull`` and ``select`` on an argparse subparsers object.
-
-    Each command sets ``run`` (what govtag.cli calls) and ``func`` to a function that takes the
-    parsed args and returns an exit code (0 ok, 1 rejected tasks with --strict); errors are raised
-    and turned into a message and exit code 2 by ``govtag.cli.run_command``.
-    """
-    ls = subparsers.add_parser(
-        "ls", help="Label Studio: push reports, pull annotations, select reports to annotate",
-        description="Annotation loop with a Label Studio server: push (pre-annotated reports), "
-                    "annotate in Label Studio, pull (validated training file), train, select.")
-    commands = ls.add_subparsers(dest="ls_command", metavar="{push,pull,select}")
-    commands.required = True
-
-    p = commands.add_parser("push", help="import reports as tasks with pre-annotations")
-    _server_options(p)
-    p.add_argument("--project", required=True, help="project title (created when missing)")
-    source = p.add_mutually_exclusive_group()
-    source.add_argument("--model", help="model directory for pre-annotation (default model "
-                                        "when neither --model nor --rules is given)")
-    source.add_argument("--rules", action="store_true", help="pre-annotate with the rule tagger")
-    p.add_argument("--model-version", help="label of the predictions in Label Studio "
-                                           "(default: rules or the model directory name)")
-    p.add_argument("paths", nargs="+", metavar="PATHS", help="report .txt files or directories")
-    p.set_defaults(run=cmd_push, func=cmd_push)
-
-    p = commands.add_parser("pull", help="export annotations as a validated training file")
-    _server_options(p)
-    p.add_argument("--project", required=True, help="project title or id")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.json",
-                   help="Label Studio JSON training file to write")
-    p.add_argument("--strict", action="store_true",
-                   help="exit 1 when an annotated task was rejected as invalid")
-    p.set_defaults(run=cmd_pull, func=cmd_pull)
-
-    p = commands.add_parser("select", help="the N reports the model is least sure about")
-    p.add_argument("n", type=int, metavar="N", help="how many reports to pick")
-    p.add_argument("--model", help="model directory (default model when omitted)")
-    p.add_argument("-o", "--output", metavar="OUT",
-                   help="write doc_id, confidence, path as TSV (or a JSON list for .json)")
-    p.add_argument("paths", nargs="+", metavar="PATHS", help="report .txt files or directories")
-    p.set_defaults(run=cmd_select, func=cmd_select)
-    return ls
-
-
-def _client_from(args) -> "LabelStudio":
-    return connect(args.url, args.api_key, timeout=args.timeout)
-
-
-def _load_tagger(model: str | None):
-    """The model tagger; a missing torch/transformers install is a StudioError, not a crash."""
-    try:
-        from .predict import Tagger
-    except ImportError as err:
-        raise StudioError(f"the model is not available: {err}") from err
-    return Tagger.load(model)
-
-
-def cmd_push(args) -> int:
-    reports = inputs.read_reports(args.paths)
-    if args.rules:
-        from .rules import tag_document
-
-        docs = [tag_document(text, doc_id) for doc_id, (_, text) in reports.items()]
-        version = args.model_version or "rules"
-    else:
-        tagger = _load_tagger(args.model)
-        docs = [tagger.tag(text, doc_id) for doc_id, (_, text) in reports.items()]
-        version = args.model_version or (Path(args.model).name if args.model else "default")
-    result = push(_client_from(args), args.project, docs, version)
-    where = "new project" if result.project_created else "project"
-    print(f"{where} {args.project!r} (id {result.project_id}): {result.created} task(s) created, "
-          f"{result.skipped} skipped (doc_id already there)")
-    for doc_id in result.skipped_ids:
-        print(f"  skipped {doc_id}")
-    return 0
-
-
-def cmd_pull(args) -> int:
-    from .io import check_output_file
-    from .labelstudio import write_tasks
-
-    check_output_file(args.output)
-    docs, rejected = pull(_client_from(args), args.project)
-    write_tasks(docs, args.output)
-    invalid = [r for r in rejected if not r.reason.startswith(NOT_ANNOTATED)]
-    waiting = len(rejected) - len(invalid)
-    print(f"wrote {len(docs)} annotated document(s) to {args.output}; "
-          f"{waiting} task(s) not annotated yet, {len(invalid)} rejected as invalid")
-    for r in rejected:
-        print(f"  task {r.task_id} ({r.doc_id}): {r.reason}", file=sys.stderr)
-    return 1 if args.strict and invalid else 0
-
-
-def cmd_select(args) -> int:
-    from .io import check_output_file, write_json_atomic, write_text_atomic
-
-    if args.n < 0:
-        raise UsageError(f"N must be at least 0, got {args.n}")
-    if args.output:
-        check_output_file(args.output)
-    reports = inputs.read_reports(args.paths)
-    tagger = _load_tagger(args.model)
-    picked = select_uncertain({d: text for d, (_, text) in reports.items()}, tagger.confidence, args.n)
-    rows = [(doc_id, conf, str(reports[doc_id][0])) for doc_id, conf in picked]
-    for doc_id, conf, path in rows:
-        print(f"{doc_id}\t{conf:.4f}\t{path}")
-    if args.output and args.output.endswith(".json"):
-        write_json_atomic(args.output, [{"doc_id": d, "confidence": c, "path": p} for d, c, p in rows])
-    elif args.output:
-        write_text_atomic(args.output, "".join(f"{d}\t{c:.6f}\t{p}\n" for d, c, p in rows))
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m govtag.studio push|pull|select ...``: the ``ls`` commands on their own."""
-    parser = argparse.ArgumentParser(prog="govtag")
-    add_ls_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["ls", *(sys.argv[1:] if argv is None else argv)])
-    from .cli import run_command
-
-    return run_command(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
