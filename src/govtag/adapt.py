@@ -27,6 +27,8 @@ from .errors import InputError
 
 @dataclass
 class AdaptSettings:
+    """Masked-LM adaptation: steps, block length, batch size, learning rate, seed."""
+
     steps: int = 300
     block_tokens: int = 256
     batch_size: int = 32

@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _model_or_rules(p, rules_help: str,
+                    model_help: str = "model directory (default: the shipped model)") -> None:
+    """``--model DIR`` or ``--rules``, not both."""
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", help=model_help)
+    source.add_argument("--rules", action="store_true", help=rules_help)
+
+
 def _add_train(commands) -> None:
     p = commands.add_parser("train", help="train a tagger from a YAML config",
                             description="Train the two-head tagger from a YAML config (see configs/).")
@@ -99,9 +107,7 @@ def _add_evaluate(commands) -> None:
                             description="Seqeval strict span P/R/F1 per layer, character-level "
                             "section F1, per-document table and a confusion matrix PNG.")
     p.add_argument("--data", required=True, help="Label Studio JSON export with gold annotations")
-    source = p.add_mutually_exclusive_group()
-    source.add_argument("--model", help="model directory (default: the shipped model)")
-    source.add_argument("--rules", action="store_true", help="evaluate the rule tagger")
+    _model_or_rules(p, "evaluate the rule tagger")
     p.add_argument("-o", "--output", help="directory for metrics.json, section_confusion.png, documents.csv")
     p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the model")
     p.add_argument("--stride", type=int, help="tokens shared by consecutive windows (default: the model's)")
@@ -123,9 +129,7 @@ def _add_predict(commands) -> None:
     p = commands.add_parser("predict", help="tag reports (files, directories or stdin)",
                             description="Tag reports; spans index the original text of each file.")
     p.add_argument("paths", nargs="*", help="report files or directories of .txt files; '-' or none: stdin")
-    source = p.add_mutually_exclusive_group()
-    source.add_argument("--model", help="model directory (default: the shipped model)")
-    source.add_argument("--rules", action="store_true", help="use the rule tagger")
+    _model_or_rules(p, "use the rule tagger")
     from .formats import FORMATS, OFFSETS
 
     p.add_argument("--format", choices=FORMATS, default="json",
@@ -151,9 +155,7 @@ def _add_view(commands) -> None:
                             "value, unit, qualifier, per and change on hover, and a table of the "
                             "quantities by section with sums per unit over exact totals.")
     p.add_argument("paths", nargs="+", help="report files or directories of .txt files; '-': stdin")
-    source = p.add_mutually_exclusive_group()
-    source.add_argument("--model", help="model directory (default: the shipped model)")
-    source.add_argument("--rules", action="store_true", help="use the rule tagger")
+    _model_or_rules(p, "use the rule tagger")
     p.add_argument("-o", "--output", required=True, help="the HTML file (written atomically)")
     p.add_argument("--title", default="govtag view", help="the page title")
     p.set_defaults(run=run_view)
@@ -216,10 +218,8 @@ def _add_ls_push(commands) -> None:
     p = commands.add_parser("push", help="import reports as tasks with pre-annotations")
     _server_options(p)
     p.add_argument("--project", required=True, help="project title (created when missing)")
-    source = p.add_mutually_exclusive_group()
-    source.add_argument("--model", help="model directory for pre-annotation (default model "
-                                        "when neither --model nor --rules is given)")
-    source.add_argument("--rules", action="store_true", help="pre-annotate with the rule tagger")
+    _model_or_rules(p, "pre-annotate with the rule tagger", model_help="model directory for "
+                    "pre-annotation (default model when neither --model nor --rules is given)")
     p.add_argument("--model-version", help="label of the predictions in Label Studio "
                                            "(default: rules or the model directory name)")
     p.add_argument("paths", nargs="+", metavar="PATHS", help="report .txt files or directories")

@@ -34,6 +34,8 @@ class ConfigError(GovtagError, ValueError):
 
 @dataclass
 class DataConfig:
+    """The ``data`` section: Label Studio exports to train and pick the model on, and optional silver data."""
+
     train: str = ""
     dev: str = ""
     silver: str | None = None
@@ -41,6 +43,8 @@ class DataConfig:
 
 @dataclass
 class TrainingConfig:
+    """The ``training`` section: optimiser, schedule, epochs, seed and rule-tag noise."""
+
     epochs: float = 8.0
     batch_size: int = 16
     learning_rate: float = 2e-4
@@ -57,6 +61,8 @@ SECTION_HEADS = ("token", "sentence", "ensemble")
 
 @dataclass
 class Config:
+    """A whole training config, one attribute per top-level YAML key."""
+
     kind: str = "tagger"  # tagger: the encoder model; baseline: the scikit-learn sentence classifier
     # how a tagger decides section roles: token (its token head, votes per sentence), sentence (a
     # scikit-learn sentence head), ensemble (that head averaged with a fine-tuned sentence encoder)

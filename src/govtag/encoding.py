@@ -54,6 +54,8 @@ class TokenisedDoc:
 
 @dataclass
 class Window:
+    """One model input: its token ids and types, and where each token sits in the document."""
+
     input_ids: list[int]
     token_type_ids: list[int]
     token_index: list[int]  # position of each input token in the document's tokens, -1 for context

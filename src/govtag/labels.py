@@ -34,6 +34,8 @@ def bio_tags(layer: str) -> list[str]:
 
 @dataclass(frozen=True, order=True)
 class Span:
+    """A labelled stretch ``[start, end)`` of a text, in code points, on one layer."""
+
     start: int
     end: int
     label: str
@@ -45,6 +47,8 @@ class Span:
 
 @dataclass
 class Document:
+    """A text, its spans on both layers, and a model's confidence when one tagged it."""
+
     doc_id: str
     text: str
     spans: list[Span] = field(default_factory=list)

@@ -60,6 +60,8 @@ class GovtagConfig(PretrainedConfig):
 
 @dataclass
 class TaggerOutput(ModelOutput):
+    """The summed loss (when labels are given) and the logits of both heads."""
+
     loss: torch.Tensor | None = None
     section_logits: torch.Tensor | None = None
     quantity_logits: torch.Tensor | None = None
@@ -71,6 +73,8 @@ def encoder_config(config: GovtagConfig):
 
 
 class GovtagModel(PreTrainedModel):
+    """The encoder and its two token heads (sections, quantities), optionally fed the rule tags."""
+
     config_class = GovtagConfig
     base_model_prefix = "encoder"
 

@@ -46,6 +46,8 @@ class StudioError(GovtagError, RuntimeError):
 
 @dataclass
 class PushResult:
+    """What ``push`` did: the project, whether it was created, tasks created and skipped."""
+
     project_id: int
     project_created: bool
     created: int = 0
