@@ -184,3 +184,43 @@ def test_unknown_kind_is_refused(tmp_path, training_docs):
         handle.write(text)
     with pytest.raises(ConfigError, match="'kind' must be one of tagger, baseline"):
         load_config(path)
+
+
+def test_encoder_input_spells_rule_roles_and_blanks_them():
+    from govtag.sentence_encoder import NO_RULES, second_segment
+
+    sentences = report_sentences("一、工作回顾\n新建道路5公里。完成投资2亿元。\n二、下步打算\n继续推进。")
+    assert second_segment(sentences[2]) == "成绩 成绩 【成绩】 计划 计划"
+    assert second_segment(sentences[0]) == "【成绩】 成绩 成绩"
+    assert second_segment(sentences[2], blank=True) == NO_RULES
+    assert second_segment(sentences[2], context_chars=4) == "成绩 成绩 【成绩】 计划 计划 | 5公里。"
+
+
+def test_class_weights_favour_the_rare_role():
+    from govtag.sentence_encoder import _class_weights
+
+    weights = _class_weights([3] * 90 + [2] * 10)  # 计划 x90, 问题 x10
+    assert weights[2] > weights[3] * 8
+
+
+@pytest.mark.slow
+def test_ensemble_baseline_saves_and_reloads_both_sentence_classifiers(tmp_path, training_docs):
+    from govtag.baseline import BaselineTagger
+    from govtag.predict import load_predictor
+    from govtag.sentence_encoder import SentenceEncoder
+    from govtag.train import train
+
+    extra = "section_head: ensemble\nsentence_encoder:\n  epochs: 1\n  batch_size: 16\n  max_tokens: 48\n"
+    path = _baseline_config(tmp_path, training_docs)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(extra)
+    model_dir = train(load_config(path))
+    assert (model_dir / "sentence_encoder" / "model.safetensors").is_file()
+    predictor = load_predictor(model_dir)
+    assert isinstance(predictor, BaselineTagger)
+    assert [type(h).__name__ for h in predictor.heads] == ["SentenceHead", "SentenceEncoder"]
+    sentences = report_sentences(annotated(43).text)
+    again = SentenceEncoder.load(model_dir)
+    np.testing.assert_allclose(again.probabilities(sentences), predictor.heads[1].probabilities(sentences),
+                               atol=1e-5)
+    assert len(predictor.tag(annotated(43).text).layer(SECTION)) > 0

@@ -47,15 +47,18 @@ def fit_head(config: Config, train_docs: list[Document], silver_docs: list[Docum
 
 
 def train_baseline(config: Config) -> Path:
-    """Fit the baseline from a validated config; returns its model directory."""
+    """Fit the baseline from a validated config (with ``section_head: ensemble``, also the
+    fine-tuned sentence encoder); returns its model directory."""
+    from .config import resolve_base
     from .labelstudio import read_export
-    from .train import load_training_docs
+    from .train import load_training_docs, sentence_classifiers
 
     train_docs, _ = load_training_docs(config, with_silver=False)
     silver_docs = read_export(config.data.silver) if config.data.silver else []
-    head = fit_head(config, train_docs, silver_docs)
+    base = resolve_base(config.base_model) if config.section_head == "ensemble" else ""
     model_dir = Path(config.output) / "model"
-    head.save(model_dir)
+    for head in sentence_classifiers(config, base, Path(config.output)):
+        head.save(model_dir)
     summary = {"kind": KIND, "config": asdict(config), "train_documents": len(train_docs),
                "silver_documents": len(silver_docs)}
     write_text_atomic(model_dir / "training.json", json.dumps(summary, ensure_ascii=False, indent=1))
@@ -77,20 +80,22 @@ rule tagger. Load with `govtag.predict.load_predictor(this_dir)`.
 
 
 class BaselineTagger:
-    """Sections from a sentence head, quantities from the rule tagger."""
+    """Sections from a sentence head (and encoder), quantities from the rule tagger."""
 
-    def __init__(self, head: SentenceHead, name: str = KIND):
-        self.head, self.name = head, name
+    def __init__(self, heads: list, name: str = KIND):
+        self.heads, self.name = heads, name
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "BaselineTagger":
-        return cls(SentenceHead.load(model_dir), name=Path(model_dir).name)
+        from .predict import load_sentence_classifiers
+
+        return cls(load_sentence_classifiers(Path(model_dir)), name=Path(model_dir).name)
 
     def tag(self, text: str, doc_id: str = "") -> Document:
         from .rules import tag_document
 
         rules = tag_document(text, doc_id)
-        sections = sentence_sections(self.head, text, rules.layer(SECTION))
+        sections = sentence_sections(self.heads, text, rules.layer(SECTION))
         return Document(doc_id, text, sections + rules.layer(QUANTITY))
 
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:

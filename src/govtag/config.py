@@ -176,7 +176,7 @@ def check_config(config: Config) -> None:
     _positive("training.rule_noise", training.rule_noise, minimum=0.0, maximum=1.0)
     if training.rule_noise and not (config.rule_features and SECTION in config.rule_layers):
         raise ConfigError("'training.rule_noise' needs rule_features: true with section in rule_layers")
-    if config.kind == "tagger":
+    if config.kind == "tagger" or config.section_head == "ensemble":
         resolve_base(config.base_model)
 
 

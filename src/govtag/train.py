@@ -272,5 +272,15 @@ on one encoder. Load with `govtag.predict.Tagger.load(this_dir)` or `GovtagModel
   windows {config.windows.length} tokens, stride {config.windows.stride}
 - epochs {config.training.epochs}, learning rate {config.training.learning_rate}, seed {config.training.seed}, rule noise {config.training.rule_noise}
 - best dev window score (mean of quantity strict F1 and section token macro F1): {best_window_score}
+- section roles decided by: {SECTION_HEAD_NAMES[config.section_head]}
 - trained: {datetime.date.today().isoformat()}
 """
+
+
+SECTION_HEAD_NAMES = {
+    "token": "the token head (the most probability mass over a sentence's tokens)",
+    "sentence": "the sentence head (`sentence_head.*`: scikit-learn logistic regression over the "
+                "sentence's character n-grams and the rule roles around it)",
+    "ensemble": "the mean of the sentence head (`sentence_head.*`) and the fine-tuned sentence "
+                "encoder (`sentence_encoder/`) probabilities",
+}
