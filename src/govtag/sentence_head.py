@@ -38,9 +38,9 @@ class HeadSettings:
     text_features: int = 2**18  # hash buckets for the sentence's character n-grams
     text_ngrams: tuple[int, int] = (1, 3)
     heading_features: int = 2**16  # hash buckets for the heading path's character n-grams
-    heading_weight: float = 0.5  # scale of the heading block against the sentence text
+    heading_weight: float = 0.0  # scale of the heading block against the sentence text (0: off)
     rule_weight: float = 1.0  # scale of the rule-role block (0: text and heading only)
-    position_weight: float = 0.3
+    position_weight: float = 0.0  # scale of the position block (10 bins of the relative position)
     c: float = 4.0  # inverse regularisation strength of the logistic regression
     balanced: bool = True  # class weights inverse to class frequency (the rare 问题 counts more)
     rule_dropout: float = 0.0  # share of training sentences whose rule features are blanked
