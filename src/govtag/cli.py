@@ -131,8 +131,8 @@ def _add_predict(commands) -> None:
     _model_or_rules(p, "use the rule tagger")
     from .formats import FORMATS, OFFSETS
 
-    p.add_argument("--format", choices=FORMATS, default="json",
-                   help="json (default), jsonl, csv, labelstudio, or parquet (one row per "
+    p.add_argument("--format", choices=FORMATS,
+                   help="json (default; jsonl with --engine ray), jsonl, csv, labelstudio, or parquet (one row per "
                    "quantity with its doc_id; needs -o)")
     p.add_argument("--offsets", choices=OFFSETS, default="text",
                    help="what start/end index: text (default; BOM removed, line ends made \\n) or "

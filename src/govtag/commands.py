@@ -189,7 +189,10 @@ def _check_predict_options(args) -> None:
     _check_run_options(args)
     at_least("--jobs", args.jobs, 1)
     at_least("--workers", args.workers, 1)
-    if args.engine != "ray" and (args.address or args.workers):
+    args.format = args.format or ("jsonl" if args.engine == "ray" else "json")
+    if args.engine == "ray":
+        _check_ray_options(args)
+    elif args.address or args.workers:
         raise UsageError("--address and --workers go with --engine ray")
     if args.format in BINARY_FORMATS and not args.output:
         raise UsageError(f"--format {args.format} writes a binary file: give it with -o FILE")
@@ -200,6 +203,15 @@ def _check_predict_options(args) -> None:
         check_output_file(args.output)
     if not args.rules:
         _check_model_options(args.model, args.stride)
+
+
+def _check_ray_options(args) -> None:
+    if not args.output:
+        raise UsageError("--engine ray writes shards into a directory: give it with -o DIR")
+    if args.format not in ("jsonl", "parquet"):
+        raise UsageError(f"--engine ray writes jsonl or parquet shards, not {args.format}")
+    if args.jobs:
+        raise UsageError("--jobs is for --engine local; with Ray give --workers")
 
 
 def run_predict(args) -> int:
@@ -257,10 +269,6 @@ def _is_baseline(model) -> bool:
 def run_predict_ray(args) -> int:
     from .distributed import predict_on_ray
 
-    if not args.output:
-        raise UsageError("--engine ray writes shards into a directory: give it with -o DIR")
-    if args.format not in ("jsonl", "parquet"):
-        raise UsageError(f"--engine ray writes jsonl or parquet shards, not {args.format}")
     outcome = predict_on_ray(args.paths, args.output, model=args.model, rules=args.rules,
                              address=args.address, workers=args.workers, fmt=args.format,
                              offsets=args.offsets, **run_options(args))
