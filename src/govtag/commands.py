@@ -81,7 +81,7 @@ def run_train(args) -> int:
 
     from .config import load_config
     from .io import check_output_dir
-    from .train import check_run_dir, train
+    from .train import check_run_dir, is_main_process, train
 
     overrides = {}
     for item in args.set:
@@ -93,6 +93,8 @@ def run_train(args) -> int:
     check_output_dir(config.output)
     check_run_dir(Path(config.output), resume=args.resume, overwrite=args.overwrite)
     model_dir = train(config, resume=args.resume, overwrite=args.overwrite)
+    if not is_main_process():
+        return EXIT_OK  # the first process saves and evaluates
     print(f"model saved to {model_dir}")
     if not args.no_eval:
         return _evaluate_and_print(str(model_dir), False, config.data.dev, model_dir / "dev_eval")
