@@ -1,13 +1,13 @@
 """Throughput and peak memory of govtag's predictor against the Hugging Face pipeline.
 
 Runs each method in its own child process (so peak RSS is its own) over the same texts and model:
-  govtag          Tagger.tag_many (batched windows, one tokenisation, inference_mode)
-  govtag-int8     the same with int8 dynamic quantisation
-  govtag-int8-s16 int8 and 16 shared tokens between windows instead of the trained 64
-  govtag-int8-s16-j2  the same in 2 single-threaded worker processes (govtag predict --jobs 2)
+  govtag-float    Tagger.tag_many, float weights, the model's stride (--no-quantize --stride model --jobs 1)
+  govtag-default  the defaults of govtag predict (int8, stride 16, one worker process per core)
+  govtag-default-cold  the same, timed from loading the model (start-up included)
+  govtag-ray      predict_on_ray on a local Ray with 2 workers, start-up and shard writing included
   hf-pipeline     pipeline("token-classification", stride=...) over the quantity head (for a
                   model with rule features it gets all-O rule tags: same compute, speed only)
-and a peak-RSS run of govtag on one ~60k-character report. Prints chars/s, peak RSS and the ratio.
+and a peak-RSS run of the defaults on one ~1 MB report. Prints chars/s, peak RSS and the ratio.
 
   python benchmarks/predict_speed.py [--corpus DIR] [--model DIR] [--reports 20]
 """
@@ -25,14 +25,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def corpus_texts(corpus: Path, count: int) -> list[str]:
-    from govtag.text import read_report
-
+def corpus_files(corpus: Path, count: int) -> list[Path]:
     files = sorted(corpus.glob("*.txt"))
     if len(files) < count:
         sys.exit(f"{corpus}: need {count} .txt reports, found {len(files)}")
-    step = len(files) // count
-    return [read_report(f) for f in files[::step][:count]]
+    return files[::len(files) // count][:count]
+
+
+def corpus_texts(corpus: Path, count: int) -> list[str]:
+    from govtag.text import read_report
+
+    return [read_report(f) for f in corpus_files(corpus, count)]
 
 
 def long_text(corpus: Path, chars: int = 60_000) -> str:
@@ -47,20 +50,34 @@ def long_text(corpus: Path, chars: int = 60_000) -> str:
     return "\n".join(parts)[:chars]
 
 
-def run_govtag(texts: list[str], model: str | None, quantize: bool, stride: int | None,
-               jobs: int = 1) -> float:
+def run_govtag(texts: list[str], model: str | None, float_model: bool, cold: bool = False) -> float:
     from govtag.predict import load_predictor
+    from govtag.runtime import resolve
 
-    tagger = load_predictor(model, quantize=quantize, stride=stride, jobs=jobs)
-    tagger.tag_many(texts[:jobs])  # warm-up (and worker start)
     start = time.perf_counter()
+    options = {"quantize": False, "stride": "model", "device": "cpu"} if float_model else {"device": "cpu"}
+    jobs = 1 if float_model else resolve(64, device="cpu", reports=len(texts)).jobs
+    tagger = load_predictor(model, jobs=jobs, **options)
+    if not cold:
+        tagger.tag_many(texts[:jobs])  # warm-up (and worker start)
+        start = time.perf_counter()
     step = 8 * jobs  # as govtag predict does
     for first in range(0, len(texts), step):
         tagger.tag_many(texts[first:first + step])
     seconds = time.perf_counter() - start
-    if jobs > 1:
-        tagger.close()
+    tagger.close()
     return seconds
+
+
+def run_ray(files: list[Path], model: str | None) -> float:
+    import tempfile
+
+    from govtag.distributed import predict_on_ray
+
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as out:
+        predict_on_ray([str(f) for f in files], Path(out) / "shards", model=model, workers=2)
+    return time.perf_counter() - start
 
 
 def run_pipeline(texts: list[str], model: str | None) -> float:
@@ -101,13 +118,17 @@ def run_pipeline(texts: list[str], model: str | None) -> float:
 
 def child(args) -> None:
     corpus = Path(args.corpus)
-    texts = [long_text(corpus)] if args.method == "govtag-60k" else corpus_texts(corpus, args.reports)
+    if args.method == "govtag-default-1mb":
+        texts = [long_text(corpus, 1_000_000)]
+    else:
+        texts = corpus_texts(corpus, args.reports)
     if args.method == "hf-pipeline":
         seconds = run_pipeline(texts, args.model)
+    elif args.method == "govtag-ray":
+        seconds = run_ray(corpus_files(corpus, args.reports), args.model)
     else:
-        seconds = run_govtag(texts, args.model, quantize="int8" in args.method,
-                             stride=16 if "-s16" in args.method else None,
-                             jobs=2 if args.method.endswith("-j2") else 1)
+        seconds = run_govtag(texts, args.model, float_model=args.method == "govtag-float",
+                             cold=args.method == "govtag-default-cold")
     chars = sum(len(t) for t in texts)
     # with worker processes this is the largest single process (the parent or one worker)
     peak_mb = max(resource.getrusage(who).ru_maxrss
@@ -126,8 +147,8 @@ def main() -> None:
     if args.method:
         return child(args)
     results = {}
-    methods = ("govtag", "govtag-int8", "govtag-int8-s16", "govtag-int8-s16-j2", "hf-pipeline",
-               "govtag-60k")
+    methods = ("govtag-float", "govtag-default", "govtag-default-cold", "govtag-ray", "hf-pipeline",
+               "govtag-default-1mb")
     for method in methods:
         command = [sys.executable, __file__, "--method", method, "--corpus", args.corpus,
                    "--reports", str(args.reports)] + (["--model", args.model] if args.model else [])
@@ -137,8 +158,8 @@ def main() -> None:
             continue
         results[method] = json.loads(done.stdout.strip().splitlines()[-1])
         r = results[method]
-        per_process = " per process (largest of 3)" if method.endswith("-j2") else ""
-        print(f"{method:18s} {r['chars']:>8,d} chars  {r['chars_per_s']:>9,.0f} chars/s  "
+        per_process = " (largest single process)" if "default" in method else ""
+        print(f"{method:20s} {r['chars']:>8,d} chars  {r['chars_per_s']:>9,.0f} chars/s  "
               f"peak RSS {r['peak_rss_mb']:,.0f} MB{per_process}")
     if "hf-pipeline" in results:
         for method in methods[:4]:

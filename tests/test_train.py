@@ -52,3 +52,26 @@ def test_warmup_ratio_reaches_the_trainer_as_a_share_of_the_steps(tmp_path, rati
     config = Config()
     config.training.warmup_ratio = ratio
     assert training_arguments(config, tmp_path).get_warmup_steps(steps) == warmup
+
+
+@pytest.mark.slow
+def test_two_training_processes_with_gloo(tmp_path, tiny_exports):
+    """``torchrun --nproc_per_node 2 -m govtag.cli train``: two CPU processes (gloo) train a few
+    steps together; only the first saves the model."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import write_train_config
+
+    train, dev = tiny_exports
+    config = write_train_config(tmp_path, train, dev, tmp_path / "run", max_steps=2, batch_size=2)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                           "--standalone", "-m", "govtag.cli", "-v", "train", str(config), "--no-eval"],
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "run" / "model" / "config.json").is_file()
+    assert done.stdout.count("model saved to") == 1  # the first process saves
+    assert "world size 2 " in done.stderr, done.stderr[-3000:]

@@ -16,8 +16,8 @@ import sys
 import traceback
 from . import __version__
 from .commands import (EXIT_ERROR, EXIT_INTERRUPTED, run_adapt, run_compare, run_evaluate,
-                       run_ls_pull, run_ls_push, run_ls_select, run_predict, run_preannotate,
-                       run_train, run_view)
+                       run_predict, run_preannotate, run_train, run_view)
+from .ls_commands import run_ls_pull, run_ls_push, run_ls_select
 from .errors import GovtagError
 
 
@@ -109,8 +109,7 @@ def _add_evaluate(commands) -> None:
     p.add_argument("--data", required=True, help="Label Studio JSON export with gold annotations")
     _model_or_rules(p, "evaluate the rule tagger")
     p.add_argument("-o", "--output", help="directory for metrics.json, section_confusion.png, documents.csv")
-    p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of the model")
-    p.add_argument("--stride", type=int, help="tokens shared by consecutive windows (default: the model's)")
+    _run_options(p)
     p.set_defaults(run=run_evaluate)
 
 
@@ -132,20 +131,49 @@ def _add_predict(commands) -> None:
     _model_or_rules(p, "use the rule tagger")
     from .formats import FORMATS, OFFSETS
 
-    p.add_argument("--format", choices=FORMATS, default="json",
-                   help="json (default), jsonl, csv, labelstudio, or parquet (one row per "
+    p.add_argument("--format", choices=FORMATS,
+                   help="json (default; jsonl with --engine ray), jsonl, csv, labelstudio, or parquet (one row per "
                    "quantity with its doc_id; needs -o)")
     p.add_argument("--offsets", choices=OFFSETS, default="text",
                    help="what start/end index: text (default; BOM removed, line ends made \\n) or "
                    "file (code points of the file as it is, BOM and \\r\\n counted)")
     p.add_argument("-o", "--output", help="output file (written atomically, only when at least "
-                   "one report was tagged); default stdout")
-    p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass")
-    p.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation (faster on CPU)")
-    p.add_argument("--stride", type=int, help="tokens shared by consecutive windows (default: the model's)")
-    p.add_argument("-j", "--jobs", type=int, default=1,
-                   help="worker processes, each tagging whole reports (use the number of cores)")
+                   "one report was tagged); default stdout. With --engine ray: a directory of shards")
+    _run_options(p)
+    p.add_argument("-j", "--jobs", type=int,
+                   help="worker processes, each tagging whole reports (default: one per available "
+                   "core, at most one per report, 1 on a GPU; --jobs 1: in this process)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local (default): this machine; ray: a Ray cluster (pip install "
+                   "'govtag[ray]'), output shards in the -o directory (--format jsonl or parquet)")
+    p.add_argument("--address", help="with --engine ray: the cluster to join (e.g. auto, "
+                   "ray://head:10001); default: a local Ray started and stopped here")
+    p.add_argument("--workers", type=int, help="with --engine ray: tagger actors (default: one "
+                   "per GPU Ray sees, else one per CPU)")
     p.set_defaults(run=run_predict)
+
+
+def stride_option(value: str) -> int | str:
+    """``--stride``: a number of tokens, or ``model`` for the model's training stride."""
+    if value == "model":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of tokens or 'model', got {value!r}") from None
+
+
+def _run_options(p) -> None:
+    """How the model runs: device, int8, stride, batch size (defaults: govtag.runtime)."""
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="auto (default): CUDA when available, else the CPU")
+    p.add_argument("--quantize", action=argparse.BooleanOptionalAction, default=None,
+                   help="int8 dynamic quantisation (default: on, on the CPU; never on a GPU)")
+    p.add_argument("--stride", type=stride_option, metavar="N|model",
+                   help="tokens shared by consecutive windows (default: 16, at most the model's; "
+                   "'model': the model's training value, 64 for the shipped model)")
+    p.add_argument("--batch-size", type=int, help="windows per forward pass (default: 16 on the "
+                   "CPU, 128 on a GPU)")
 
 
 def _add_view(commands) -> None:

@@ -2,8 +2,8 @@
 
 Every ``run_*`` function returns an exit code: 0 all done, 1 some inputs skipped (the rest done),
 2 usage or input error; errors are raised (``GovtagError``, ``OSError``) and turned into one line
-by ``cli.run_command``. The ``ls`` commands talk to a Label Studio server through
-``govtag.studio``.
+by ``cli.run_command``. The ``ls`` commands are in ``govtag.ls_commands``; ``predict --engine
+ray`` runs ``govtag.distributed``.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def run_train(args) -> int:
 
     from .config import load_config
     from .io import check_output_dir
-    from .train import check_run_dir, train
+    from .train import check_run_dir, is_main_process, train
 
     overrides = {}
     for item in args.set:
@@ -93,6 +93,8 @@ def run_train(args) -> int:
     check_output_dir(config.output)
     check_run_dir(Path(config.output), resume=args.resume, overwrite=args.overwrite)
     model_dir = train(config, resume=args.resume, overwrite=args.overwrite)
+    if not is_main_process():
+        return EXIT_OK  # the first process saves and evaluates
     print(f"model saved to {model_dir}")
     if not args.no_eval:
         return _evaluate_and_print(str(model_dir), False, config.data.dev, model_dir / "dev_eval")
@@ -100,14 +102,24 @@ def run_train(args) -> int:
 
 
 def run_evaluate(args) -> int:
-    at_least("--stride", args.stride, 0)
+    _check_run_options(args)
     return _evaluate_and_print(args.model, args.rules, args.data, args.output,
-                               quantize=args.quantize, stride=args.stride,
-                               progress=show_progress(args))
+                               run_options(args), progress=show_progress(args))
 
 
-def _evaluate_and_print(model, rules, data, output, quantize=False, stride=None,
-                        progress=False) -> int:
+def run_options(args) -> dict:
+    """The model's run options as given (``None``: the default of ``govtag.runtime``)."""
+    return {"device": args.device, "quantize": args.quantize, "stride": args.stride,
+            "batch_size": args.batch_size}
+
+
+def settings_of(predictor) -> str:
+    """What a predictor runs with, in one line."""
+    describe = getattr(predictor, "describe", None)
+    return describe() if describe else f"{predictor.name} (no encoder: no model settings)"
+
+
+def _evaluate_and_print(model, rules, data, output, options=None, progress=False) -> int:
     from .evaluate import evaluate_predictor, format_report, write_report
     from .io import check_output_dir
     from .labelstudio import read_export
@@ -116,11 +128,12 @@ def _evaluate_and_print(model, rules, data, output, quantize=False, stride=None,
     if output:
         check_output_dir(output)
     if not rules:
-        _check_model_options(model, stride)
+        _check_model_options(model, (options or {}).get("stride"))
     gold = read_export(data)
-    options = {} if rules else {"quantize": quantize, "stride": stride}
-    predictor = load_predictor(model, rules, **options)
+    predictor = load_predictor(model, rules, **({} if rules else options or {}))
     report = evaluate_predictor(predictor.tag, gold, progress=progress)
+    report["settings"] = settings_of(predictor)
+    print(f"settings: {report['settings']}")
     print(format_report(report))
     if output:
         for path in write_report(report, output):
@@ -157,41 +170,64 @@ def _check_model_options(model, stride) -> None:
     if is_baseline(model_dir_of(model)):
         return  # no encoder, no windows
     settings = model_settings(model)
-    if stride is not None:
+    if isinstance(stride, int):
         check_stride(stride, settings, "--stride")
+
+
+def _check_run_options(args) -> None:
+    at_least("--batch-size", args.batch_size, 1)
+    if isinstance(args.stride, int):
+        at_least("--stride", args.stride, 0)
+    if not getattr(args, "rules", False):
+        from .runtime import resolve_device
+
+        resolve_device(args.device)  # --device cuda without CUDA: an error before any work
 
 
 def _check_predict_options(args) -> None:
     from .formats import BINARY_FORMATS
     from .io import check_output_file
 
-    at_least("--batch-size", args.batch_size, 1)
+    _check_run_options(args)
     at_least("--jobs", args.jobs, 1)
-    at_least("--stride", args.stride, 0)
+    at_least("--workers", args.workers, 1)
+    args.format = args.format or ("jsonl" if args.engine == "ray" else "json")
+    if args.engine == "ray":
+        _check_ray_options(args)
+    elif args.address or args.workers:
+        raise UsageError("--address and --workers go with --engine ray")
     if args.format in BINARY_FORMATS and not args.output:
         raise UsageError(f"--format {args.format} writes a binary file: give it with -o FILE")
     if args.offsets == "file" and args.format == "labelstudio":
         raise UsageError("--offsets file does not apply to --format labelstudio (Label Studio "
                          "offsets index the task text)")
-    if args.output:
+    if args.output and args.engine != "ray":
         check_output_file(args.output)
     if not args.rules:
         _check_model_options(args.model, args.stride)
 
 
+def _check_ray_options(args) -> None:
+    if not args.output:
+        raise UsageError("--engine ray writes shards into a directory: give it with -o DIR")
+    if args.format not in ("jsonl", "parquet"):
+        raise UsageError(f"--engine ray writes jsonl or parquet shards, not {args.format}")
+    if args.jobs:
+        raise UsageError("--jobs is for --engine local; with Ray give --workers")
+
+
 def run_predict(args) -> int:
     from .formats import BINARY_FORMATS, analyse, render, render_bytes, with_offsets
     from .inputs import iter_report_sources
-    from .predict import load_predictor
 
     _check_predict_options(args)
+    if args.engine == "ray":
+        return run_predict_ray(args)
     progress = show_progress(args)
-    options = {} if args.rules else {"batch_size": args.batch_size, "quantize": args.quantize,
-                                     "stride": args.stride}
-    jobs = 1 if args.rules else args.jobs
-    reports = iter_report_sources(args.paths or ["-"])
-    with load_predictor(args.model, args.rules, jobs=jobs, **options) as predictor:
+    reports = list(iter_report_sources(args.paths or ["-"]))
+    with _predictor(args, sum(1 for r in reports if not r.error)) as predictor:
         predictor.progress = progress
+        jobs = getattr(predictor, "jobs", 1)
         docs, failures, raws = tag_inputs(predictor, reports, batch_docs=8 * jobs, progress=progress)
     if not docs:
         return _nothing_tagged(failures, args.output)
@@ -204,6 +240,45 @@ def run_predict(args) -> int:
     else:
         _emit(render(results, docs, args.format, predictor.name, scores), args.output)
     return _exit_code(docs, failures)
+
+
+def _predictor(args, reports: int):
+    """The predictor ``govtag predict`` uses: with the run options, in as many worker processes
+    as the defaults (or --jobs) give for ``reports`` reports; says its settings with -v."""
+    from .predict import load_predictor, model_settings
+
+    if args.rules:
+        return load_predictor(rules=True)
+    options = run_options(args)
+    jobs = 1
+    if not _is_baseline(args.model):
+        from .runtime import resolve
+
+        jobs = resolve(model_settings(args.model).stride, jobs=args.jobs, reports=reports,
+                       **options).jobs
+    predictor = load_predictor(args.model, jobs=jobs, **options)
+    if args.verbose:
+        print(f"govtag: settings: {settings_of(predictor)}", file=sys.stderr)
+    return predictor
+
+
+def _is_baseline(model) -> bool:
+    from .predict import is_baseline, model_dir_of
+
+    return is_baseline(model_dir_of(model))
+
+
+def run_predict_ray(args) -> int:
+    from .distributed import predict_on_ray
+
+    outcome = predict_on_ray(args.paths, args.output, model=args.model, rules=args.rules,
+                             address=args.address, workers=args.workers, fmt=args.format,
+                             offsets=args.offsets, **run_options(args))
+    print(f"wrote {outcome.reports} report(s) in {len(outcome.shards)} shard(s) to {args.output}",
+          file=sys.stderr)
+    for failure in outcome.failures:
+        print(f"govtag: skipped {failure['doc_id']}: {failure['reason']}", file=sys.stderr)
+    return EXIT_PARTIAL if outcome.failures else EXIT_OK
 
 
 def run_preannotate(args) -> int:
@@ -253,82 +328,3 @@ def _exit_code(docs, failures) -> int:
     if failures and not docs:
         return EXIT_ERROR
     return EXIT_PARTIAL if failures else EXIT_OK
-
-
-def _ls_client(args):
-    from .studio import connect
-
-    return connect(args.url, args.api_key, timeout=args.timeout)
-
-
-def _ls_tagger(model: str | None):
-    """The model tagger; a missing torch/transformers install is a StudioError, not a crash."""
-    from .studio import StudioError
-
-    try:
-        from .predict import Tagger
-    except ImportError as err:
-        raise StudioError(f"the model is not available: {err}") from err
-    return Tagger.load(model)
-
-
-def run_ls_push(args) -> int:
-    from .inputs import read_reports
-    from .studio import push
-
-    reports = read_reports(args.paths)
-    if args.rules:
-        from .rules import tag_document
-
-        docs = [tag_document(text, doc_id) for doc_id, (_, text) in reports.items()]
-        version = args.model_version or "rules"
-    else:
-        tagger = _ls_tagger(args.model)
-        docs = [tagger.tag(text, doc_id) for doc_id, (_, text) in reports.items()]
-        version = args.model_version or (Path(args.model).name if args.model else "default")
-    result = push(_ls_client(args), args.project, docs, version)
-    where = "new project" if result.project_created else "project"
-    print(f"{where} {args.project!r} (id {result.project_id}): {result.created} task(s) created, "
-          f"{result.skipped} skipped (doc_id already there)")
-    for doc_id in result.skipped_ids:
-        print(f"  skipped {doc_id}")
-    return EXIT_OK
-
-
-def run_ls_pull(args) -> int:
-    from .io import check_output_file
-    from .labelstudio import write_tasks
-    from .studio import NOT_ANNOTATED, pull
-
-    check_output_file(args.output)
-    docs, rejected = pull(_ls_client(args), args.project)
-    write_tasks(docs, args.output)
-    invalid = [r for r in rejected if not r.reason.startswith(NOT_ANNOTATED)]
-    waiting = len(rejected) - len(invalid)
-    print(f"wrote {len(docs)} annotated document(s) to {args.output}; "
-          f"{waiting} task(s) not annotated yet, {len(invalid)} rejected as invalid")
-    for r in rejected:
-        print(f"  task {r.task_id} ({r.doc_id}): {r.reason}", file=sys.stderr)
-    return EXIT_PARTIAL if args.strict and invalid else EXIT_OK
-
-
-def run_ls_select(args) -> int:
-    from .inputs import read_reports
-    from .io import check_output_file, write_json_atomic, write_text_atomic
-    from .studio import select_uncertain
-
-    if args.n < 0:
-        raise UsageError(f"N must be at least 0, got {args.n}")
-    if args.output:
-        check_output_file(args.output)
-    reports = read_reports(args.paths)
-    tagger = _ls_tagger(args.model)
-    picked = select_uncertain({d: text for d, (_, text) in reports.items()}, tagger.confidence, args.n)
-    rows = [(doc_id, conf, str(reports[doc_id][0])) for doc_id, conf in picked]
-    for doc_id, conf, path in rows:
-        print(f"{doc_id}\t{conf:.4f}\t{path}")
-    if args.output and args.output.endswith(".json"):
-        write_json_atomic(args.output, [{"doc_id": d, "confidence": c, "path": p} for d, c, p in rows])
-    elif args.output:
-        write_text_atomic(args.output, "".join(f"{d}\t{c:.6f}\t{p}\n" for d, c, p in rows))
-    return EXIT_OK

@@ -31,3 +31,12 @@ class NotTextError(GovtagError, TypeError):
 
 class InputError(GovtagError, ValueError):
     """Inputs that do not fit together or are not enough for the work asked for."""
+
+
+class LostReports(GovtagError):
+    """Reports lost with the worker processes that tagged them: ``reasons`` (index -> why);
+    ``docs`` holds the other reports' documents (``None`` for the lost ones)."""
+
+    def __init__(self, docs: list, reasons: dict[int, str]):
+        super().__init__(f"{len(reasons)} report(s) lost with their worker process")
+        self.docs, self.reasons = docs, reasons

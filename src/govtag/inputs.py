@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-from .errors import InputError
+from .errors import InputError, LostReports
 from .text import ReportReadError, TruncatedTextWarning, clean_text, decode_raw, read_report
 
 
@@ -132,7 +132,9 @@ def without_reports_of(exports: list[str], reports):
 def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
     """Tag ``Report`` records in small batches; (documents, failures, raw texts of the documents).
 
-    A bar of reports done is shown on stderr with ``progress`` when there are several.
+    A bar of reports done is shown on stderr with ``progress`` when there are several. Reports a
+    predictor gives up on (``LostReports``: their worker died) are failures; the rest of
+    the batch is kept.
     """
     from tqdm import tqdm
 
@@ -145,11 +147,10 @@ def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
                 bar.update(1)
                 continue
             batch.append(report)
-            raws.append(report.raw)
             if len(batch) == batch_docs:
-                docs += _tag_batch(predictor, batch, bar)
+                _tag_batch(predictor, batch, bar, (docs, raws, failures))
                 batch = []
-        docs += _tag_batch(predictor, batch, bar)
+        _tag_batch(predictor, batch, bar, (docs, raws, failures))
     return docs, failures, raws
 
 
@@ -163,9 +164,19 @@ def readable(report, failures: list[str]) -> bool:
     return not report.error
 
 
-def _tag_batch(predictor, batch, bar):
+def _tag_batch(predictor, batch, bar, into) -> None:
     if not batch:
-        return []
-    docs = predictor.tag_many([r.text for r in batch], [r.doc_id for r in batch])
+        return
+    docs, raws, failures = into
+    try:
+        tagged, reasons = predictor.tag_many([r.text for r in batch], [r.doc_id for r in batch]), {}
+    except LostReports as lost:
+        tagged, reasons = lost.docs, lost.reasons
+    for index, (report, doc) in enumerate(zip(batch, tagged)):
+        if index in reasons:
+            failures.append(f"{report.doc_id}: {reasons[index]}")
+            print(f"govtag: skipped {failures[-1]}", file=sys.stderr)
+        else:
+            docs.append(doc)
+            raws.append(report.raw)
     bar.update(len(batch))
-    return docs

@@ -1,5 +1,10 @@
 """Tagging in worker processes: ``ParallelTagger`` shares reports out to workers, each with its
 own ``predict.Tagger`` (on 2 cores, two single-threaded workers outrun one two-threaded process).
+
+A worker that dies (killed, out of memory) loses nothing that another can tag: its unfinished
+shares go to fresh workers, and reports that still kill their worker are tried one at a time;
+only a report that kills a worker on its own is given up, as ``LostReports`` with the reason,
+with every other report tagged. ``GOVTAG_FAULT`` injects such a death for tests (``fault_point``).
 """
 
 from __future__ import annotations
@@ -9,13 +14,15 @@ import os
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
 import torch
 
 from .encoding import check_stride
-from .errors import UsageError
+from . import runtime
+from .errors import LostReports, UsageError
 from .labels import Document
 from .predict import Tagger, check_text, checked_inputs, model_dir_of, model_settings
 
@@ -32,31 +39,63 @@ class ParallelTagger:
         if jobs < 1:
             raise UsageError(f"jobs must be at least 1, got {jobs}")
         model_dir = model_dir_of(model_dir)
-        if options.get("stride") is not None:
-            check_stride(options["stride"], model_settings(model_dir))
-        if options.get("batch_size", 1) < 1:
-            raise UsageError(f"batch size must be at least 1, got {options['batch_size']}")
-        threads = max(1, len(os.sched_getaffinity(0)) // jobs)
-        self.jobs, self.name = jobs, model_dir.name
-        self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_start_worker,
-                                        initargs=(str(model_dir), options, threads))
+        trained = model_settings(model_dir)
+        self.run_settings = runtime.resolve(trained.stride, options.get("device"),
+                                            options.get("quantize"), options.get("stride"), jobs,
+                                            options.get("batch_size"))
+        check_stride(self.run_settings.stride, trained)
+        run = self.run_settings
+        self.options = {"quantize": run.quantize, "stride": run.stride, "device": run.device,
+                        "batch_size": run.batch_size}
+        self.threads = max(1, runtime.available_cores() // jobs)
+        self.jobs, self.name, self.model_dir = jobs, model_dir.name, str(model_dir)
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker,
+                                   initargs=(self.model_dir, self.options, self.threads))
+
+    def describe(self) -> str:
+        return self.run_settings.describe()
 
     def tag(self, text: str, doc_id: str = "") -> Document:
         check_text(text)
         return self.tag_many([text], [doc_id])[0]
 
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
+        """One document per text, in order; ``LostReports`` (holding the others) when a report
+        kills every worker that tags it."""
         texts, doc_ids = checked_inputs(texts, doc_ids)
+        docs: list[Document | None] = [None] * len(texts)
         shares = [share for share in share_out([len(t) for t in texts], self.jobs) if share]
+        for _ in range(2):  # shares whose worker died go once more to fresh workers
+            shares = self._run_shares(shares, texts, doc_ids, docs)
+        singles = [[index] for share in shares for index in share]
+        if singles:  # still dying: alone, to find the report that kills its worker
+            singles = self._run_shares(singles, texts, doc_ids, docs)
+            lost = [share for share in singles if self._run_shares([share], texts, doc_ids, docs)]
+            if lost:
+                raise LostReports(docs, {share[0]: "its worker process died while tagging it "
+                                                   "(each time it was tried)" for share in lost})
+        return docs
+
+    def _run_shares(self, shares, texts, doc_ids, docs) -> list[list[int]]:
+        """Tag ``shares`` into ``docs``; the shares lost with a dead worker (pool restarted)."""
         with _sigint_blocked():  # workers started by submit inherit the block: no Ctrl-C there
             futures = [self.pool.submit(_tag_in_worker, [texts[i] for i in share],
                                         [doc_ids[i] for i in share]) for share in shares]
-        docs: list[Document | None] = [None] * len(texts)
+        broken = []
         for share, future in zip(shares, futures):
-            for index, doc in zip(share, future.result()):
-                docs[index] = doc
-        return docs
+            try:
+                for index, doc in zip(share, future.result()):
+                    docs[index] = doc
+            except BrokenProcessPool:
+                broken.append(share)
+        if broken:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+        return broken
 
     def close(self, cancel: bool = False) -> None:
         """Stop the workers: after their work, or at once (``cancel``), dropping what is queued."""
@@ -108,4 +147,23 @@ def _start_worker(model_dir: str, options: dict, threads: int) -> None:
 
 
 def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:
+    fault_point(doc_ids)
     return _WORKER_TAGGER.tag_many(texts, doc_ids)
+
+
+FAULT_ENV = "GOVTAG_FAULT"
+
+
+def fault_point(doc_ids) -> None:
+    """For fault-injection tests: ``GOVTAG_FAULT=DOC_ID`` makes the process about to tag DOC_ID
+    exit at once, every time; ``DOC_ID:MARKER`` only while the file MARKER does not exist (it is
+    created first, so the next try goes through)."""
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return
+    doc_id, _, marker = spec.partition(":")
+    if doc_id not in doc_ids or (marker and os.path.exists(marker)):
+        return
+    if marker:
+        open(marker, "w").close()
+    os._exit(70)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +25,12 @@ from transformers.utils import logging as transformers_logging
 
 from .decoding import TokenProbs, confidence_of, decode_iob2, decoded_quantities, voted_sections
 from .encoding import WindowSettings, check_stride, make_windows, tokenise
+from . import runtime
 from .errors import InputError, ModelError, NotTextError, UsageError
 from .formats import analyse
 from .labels import Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
+from .runtime import RunSettings
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
 
 __all__ = ["Tagger", "RuleTagger", "load_predictor", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
@@ -119,10 +120,11 @@ class Tagger:
     """A loaded model that tags reports; ``progress``: a bar of windows done on stderr."""
 
     def __init__(self, model: GovtagModel, tokenizer, batch_size: int = 16, name: str = "",
-                 progress: bool = False):
+                 progress: bool = False, device: str | torch.device = "cpu"):
         if batch_size < 1:
             raise UsageError(f"batch size must be at least 1, got {batch_size}")
-        self.model = model.eval()
+        self.device = torch.device(device)
+        self.model = model.eval().to(self.device)
         self.tokenizer = tokenizer
         self.batch_size = batch_size
         self.progress = progress
@@ -132,30 +134,39 @@ class Tagger:
         self.section_labels = list(config.section_labels)
         self.sentence_heads: list = []  # sentence classifiers deciding section roles, when saved
         self.quantity_labels = list(config.quantity_labels)
+        self.run_settings: RunSettings | None = None  # what ``load`` decided
 
     @classmethod
-    def load(cls, model_dir: str | Path | None = None, batch_size: int = 16,
-             quantize: bool = False, stride: int | None = None) -> "Tagger":
-        """Load a model directory (``None``: the shipped default).
+    def load(cls, model_dir: str | Path | None = None, batch_size: int | None = None,
+             quantize: bool | None = None, stride: int | str | None = None,
+             device: str | None = None) -> "Tagger":
+        """Load a model directory (``None``: the shipped default) with the fast defaults.
 
-        ``quantize``: int8 dynamic quantisation of the linear layers (faster on CPU);
-        ``stride``: tokens shared by consecutive windows, instead of the model's training value.
+        ``quantize``: int8 dynamic quantisation of the linear layers (default: on, on the CPU);
+        ``stride``: tokens shared by consecutive windows (default 16, at most the model's training
+        value; ``"model"``: the training value); ``device``: ``auto`` (default: CUDA when
+        available), ``cpu`` or ``cuda``. ``govtag.runtime`` decides and documents the defaults.
         """
         model_dir = model_dir_of(model_dir)
-        if stride is not None:
-            check_stride(stride, model_settings(model_dir))
+        trained = model_settings(model_dir)
+        run = runtime.resolve(trained.stride, device, quantize, stride, 1, batch_size)
+        check_stride(run.stride, trained)
         transformers_logging.set_verbosity_error()
         transformers_logging.disable_progress_bar()
         model, tokenizer = _load_model(model_dir)
-        if quantize:
-            with warnings.catch_warnings():  # torch's notices about the future of torch.ao
-                warnings.simplefilter("ignore")
-                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        tagger = cls(model, tokenizer, batch_size, name=model_dir.name)
+        if run.quantize:
+            model = runtime.quantized(model)
+        tagger = cls(model, tokenizer, run.batch_size, name=model_dir.name, device=run.device)
         tagger.sentence_heads = load_sentence_classifiers(model_dir)
-        if stride is not None:
-            tagger.settings.stride = stride
+        tagger.settings.stride = run.stride
+        tagger.run_settings = run
         return tagger
+
+    def describe(self) -> str:
+        """The settings it runs with, in one line."""
+        if self.run_settings:
+            return self.run_settings.describe()
+        return f"device {self.device}, stride {self.settings.stride}, batch {self.batch_size}"
 
     def token_probs(self, texts: list[str]) -> list[TokenProbs]:
         """Averaged token probabilities of every text, all windows batched together."""
@@ -186,13 +197,17 @@ class Tagger:
             "token_type_ids": padded([w.token_type_ids for _, w in batch], 0),
             "attention_mask": padded([[1] * len(w.input_ids) for _, w in batch], 0),
         }
+        if self.device.type != "cpu":
+            inputs = {key: value.to(self.device, non_blocking=True) for key, value in inputs.items()}
         if self.settings.rule_features:
             rule_ids = [w.rule_ids(docs[d]) for d, w in batch]
             inputs["rule_section_ids"] = padded([r[0] for r in rule_ids], 0)
             inputs["rule_quantity_ids"] = padded([r[1] for r in rule_ids], 0)
-        output = self.model(**inputs)
-        section = output.section_logits.float().softmax(-1).numpy()
-        quantity = output.quantity_logits.float().softmax(-1).numpy()
+        with torch.autocast(self.device.type, dtype=runtime.autocast_dtype(),
+                            enabled=self.device.type == "cuda"):
+            output = self.model(**inputs)
+        section = output.section_logits.float().softmax(-1).cpu().numpy()
+        quantity = output.quantity_logits.float().softmax(-1).cpu().numpy()
         for row, (d, window) in enumerate(batch):
             index = np.asarray(window.token_index)
             keep = index >= 0

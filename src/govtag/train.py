@@ -11,6 +11,7 @@ Dev documents must not appear in the training data.
 from __future__ import annotations
 
 import json
+import os
 import dataclasses
 import logging
 import shutil
@@ -203,10 +204,18 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
     checkpoints = output / "checkpoints"
     trainer = Trainer(model=model, args=training_arguments(config, checkpoints), data_collator=collate,
                       train_dataset=train_set, eval_dataset=dev_set, compute_metrics=compute_metrics)
+    log.info("training on world size %d (%s)", trainer.args.world_size, trainer.args.parallel_mode)
     last = get_last_checkpoint(str(checkpoints)) if resume and checkpoints.is_dir() else None
     trainer.train(resume_from_checkpoint=last)
+    if not trainer.is_world_process_zero():  # several processes (torchrun): the first one saves
+        return output / "model"
     heads = sentence_classifiers(config, base, output) if config.section_head != "token" else []
     return save_model(trainer, tokenizer, config, output / "model", len(train_docs), heads)
+
+
+def is_main_process() -> bool:
+    """False in every process but the first of a distributed run (``torchrun``, ``accelerate``)."""
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def sentence_classifiers(config: Config, base: str, output: Path) -> list:
