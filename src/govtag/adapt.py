@@ -14,14 +14,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
 from datasets import Dataset
 from torch import nn
 from transformers import (AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling, Trainer,
                           TrainingArguments, set_seed)
 
 from .config import resolve_base
-from .train import warmup_arguments
+from .train import shared_arguments
 from .errors import InputError
 
 
@@ -96,9 +95,7 @@ def _train_masked_lm(model, tokenizer, blocks: Dataset, settings: AdaptSettings,
     args = TrainingArguments(
         output_dir=scratch, max_steps=settings.steps,
         per_device_train_batch_size=settings.batch_size, learning_rate=settings.learning_rate,
-        **warmup_arguments(0.06), weight_decay=0.01, seed=settings.seed, data_seed=settings.seed,
-        save_strategy="no", logging_steps=20, report_to=[], use_cpu=not torch.cuda.is_available(),
-        dataloader_num_workers=0)
+        **shared_arguments(settings.seed, 0.06), save_strategy="no", logging_steps=20)
     collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mask_share,
                                                seed=settings.seed)
     Trainer(model=MaskedTokensOnly(model), args=args, train_dataset=blocks, data_collator=collator).train()

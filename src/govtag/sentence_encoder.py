@@ -97,14 +97,12 @@ class SentenceEncoder:
         rows = dict(self._encode(sentences, rng.random(len(sentences)) < s.rule_dropout))
         rows["labels"] = [CLASSES.index(role) for role in roles]
         dataset = Dataset.from_dict(rows)
-        from .train import warmup_arguments
+        from .train import shared_arguments
 
         args = TrainingArguments(
             output_dir=str(work_dir), num_train_epochs=s.epochs, per_device_train_batch_size=s.batch_size,
-            learning_rate=s.learning_rate, weight_decay=0.01, **warmup_arguments(0.1), seed=s.seed,
-            data_seed=s.seed, save_strategy="no", logging_steps=50, report_to=[],
-            use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0, disable_tqdm=True,
-            **_length_grouping())
+            learning_rate=s.learning_rate, **shared_arguments(s.seed, 0.1), save_strategy="no",
+            logging_steps=50, disable_tqdm=True, **_length_grouping())
         trainer = _WeightedTrainer(model=self.model, args=args, train_dataset=dataset,
                                    data_collator=DataCollatorWithPadding(self.tokenizer),
                                    class_weights=_class_weights(rows["labels"]) if s.balanced else None)

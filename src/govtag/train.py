@@ -162,17 +162,23 @@ def warmup_arguments(ratio: float) -> dict:
     return {"warmup_steps": min(ratio, 1 - 1e-9)}
 
 
+def shared_arguments(seed: int, warmup: float, weight_decay: float = 0.01) -> dict:
+    """The ``TrainingArguments`` every govtag run shares (token model, sentence encoder, ``adapt``):
+    seeds, warm-up share, weight decay, the CPU when no GPU is there, no reporting, no loader workers."""
+    return {"seed": seed, "data_seed": seed, **warmup_arguments(warmup), "weight_decay": weight_decay,
+            "report_to": [], "use_cpu": not torch.cuda.is_available(), "dataloader_num_workers": 0}
+
+
 def training_arguments(config: Config, checkpoints: Path) -> TrainingArguments:
     t = config.training
     return TrainingArguments(
         output_dir=str(checkpoints), num_train_epochs=t.epochs, max_steps=t.max_steps,
         per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size * 2,
-        learning_rate=t.learning_rate, weight_decay=t.weight_decay, **warmup_arguments(t.warmup_ratio),
-        seed=t.seed, data_seed=t.seed, eval_strategy="epoch", save_strategy="epoch",
+        learning_rate=t.learning_rate, **shared_arguments(t.seed, t.warmup_ratio, t.weight_decay),
+        eval_strategy="epoch", save_strategy="epoch",
         save_total_limit=2, load_best_model_at_end=True, metric_for_best_model="score",
         greater_is_better=True, label_names=["section_labels", "quantity_labels"],
-        logging_steps=20, report_to=[], use_cpu=not torch.cuda.is_available(),
-        dataloader_num_workers=0, remove_unused_columns=False, disable_tqdm=False,
+        logging_steps=20, remove_unused_columns=False, disable_tqdm=False,
     )
 
 
