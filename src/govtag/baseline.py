@@ -50,14 +50,12 @@ def train_baseline(config: Config) -> Path:
     """Fit the baseline from a validated config (with ``section_head: ensemble``, also the
     fine-tuned sentence encoder); returns its model directory."""
     from .config import resolve_base
-    from .labelstudio import read_export
     from .train import load_training_docs, sentence_classifiers
 
-    train_docs, _ = load_training_docs(config, with_silver=False)
-    silver_docs = read_export(config.data.silver) if config.data.silver else []
+    train_docs, silver_docs, _ = load_training_docs(config)
     base = resolve_base(config.base_model) if config.section_head == "ensemble" else ""
     model_dir = Path(config.output) / "model"
-    for head in sentence_classifiers(config, base, Path(config.output)):
+    for head in sentence_classifiers(config, base, Path(config.output), train_docs, silver_docs):
         head.save(model_dir)
     summary = {"kind": KIND, "config": asdict(config), "train_documents": len(train_docs),
                "silver_documents": len(silver_docs)}

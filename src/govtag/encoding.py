@@ -69,8 +69,9 @@ class Window:
         return section, quantity
 
 
-def tokenise(tokenizer, text: str, rule_features: bool = False) -> TokenisedDoc:
-    """Tokenise the normalised text once, keeping offsets and the heading path at each token."""
+def tokenise(tokenizer, text: str, rule_features: bool = False, rule_doc: Document | None = None) -> TokenisedDoc:
+    """Tokenise the normalised text once, keeping offsets and the heading path at each token;
+    with ``rule_features``, the rule tagger's tags per token (from ``rule_doc`` when given)."""
     encoding = tokenizer(normalise(text), add_special_tokens=False, return_offsets_mapping=True,
                          return_attention_mask=False, return_token_type_ids=False, verbose=False)
     offsets = [tuple(o) for o in encoding["offset_mapping"]]
@@ -83,9 +84,10 @@ def tokenise(tokenizer, text: str, rule_features: bool = False) -> TokenisedDoc:
         contexts.append(current)
     tokens = TokenisedDoc(list(encoding["input_ids"]), offsets, contexts)
     if rule_features:
-        from .rules import tag_document
+        if rule_doc is None:
+            from .rules import tag_document
 
-        rule_doc = tag_document(text)
+            rule_doc = tag_document(text)
         tokens.rule_section_ids, tokens.rule_quantity_ids = token_label_ids(rule_doc, tokens, fill=0)
     return tokens
 

@@ -28,7 +28,7 @@ from .encoding import WindowSettings, check_stride, make_windows, tokenise
 from . import runtime
 from .errors import InputError, ModelError, NotTextError, UsageError
 from .formats import analyse
-from .labels import Document, Span
+from .labels import SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
 from .runtime import RunSettings
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
@@ -168,9 +168,12 @@ class Tagger:
             return self.run_settings.describe()
         return f"device {self.device}, stride {self.settings.stride}, batch {self.batch_size}"
 
-    def token_probs(self, texts: list[str]) -> list[TokenProbs]:
-        """Averaged token probabilities of every text, all windows batched together."""
-        docs = [tokenise(self.tokenizer, text, self.settings.rule_features) for text in texts]
+    def token_probs(self, texts: list[str], rule_docs: list[Document] | None = None) -> list[TokenProbs]:
+        """Averaged token probabilities of every text, all windows batched together
+        (``rule_docs``: the rule tagger's documents of the texts, when already at hand)."""
+        rule_docs = rule_docs or [None] * len(texts)
+        docs = [tokenise(self.tokenizer, text, self.settings.rule_features, rule_doc)
+                for text, rule_doc in zip(texts, rule_docs)]
         windows = [(d, w) for d, doc in enumerate(docs)
                    for w in make_windows(self.tokenizer, doc, self.settings)]
         sums = [(np.zeros((len(doc.input_ids), len(self.section_labels)), np.float32),
@@ -222,10 +225,19 @@ class Tagger:
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
         """One document per text, in order; ``doc_ids`` (one per text) name them."""
         texts, doc_ids = checked_inputs(texts, doc_ids)
-        probs = self.token_probs(texts)
-        return [Document(doc_id, text, self._sections(text, p) + self._quantities(text, p),
+        rule_docs = self._rule_docs(texts)
+        probs = self.token_probs(texts, rule_docs)
+        return [Document(doc_id, text, self._sections(text, p, rule_doc) + self._quantities(text, p),
                          score=confidence_of(p))
-                for text, doc_id, p in zip(texts, doc_ids, probs)]
+                for text, doc_id, p, rule_doc in zip(texts, doc_ids, probs, rule_docs or [None] * len(texts))]
+
+    def _rule_docs(self, texts: list[str]) -> list[Document] | None:
+        """The rule tagger's documents, once per text, when rule features or a sentence head need them."""
+        if not (self.settings.rule_features or self.sentence_heads):
+            return None
+        from .rules import tag_document
+
+        return [tag_document(text) for text in texts]
 
     def confidence(self, text: str) -> float:
         """Mean over tokens of the top probability of both heads (1.0 = fully sure)."""
@@ -241,9 +253,10 @@ class Tagger:
     def __exit__(self, *_) -> None:
         self.close()
 
-    def _sections(self, text: str, probs: TokenProbs) -> list[Span]:
+    def _sections(self, text: str, probs: TokenProbs, rule_doc: Document | None = None) -> list[Span]:
         if self.sentence_heads:
-            return sentence_sections(self.sentence_heads, text)
+            return sentence_sections(self.sentence_heads, text,
+                                     rule_doc.layer(SECTION) if rule_doc is not None else None)
         return voted_sections(text, probs, self.section_labels)
 
     def _quantities(self, text: str, probs: TokenProbs) -> list[Span]:

@@ -72,11 +72,12 @@ class SentenceHead:
         no rule features)."""
         s = self.settings
         text = self.text_idf.transform(self.text_hasher.transform([x.text for x in sentences]))
-        heading = self.heading_idf.transform(self.heading_hasher.transform([x.heading for x in sentences]))
-        rules = _one_hot_rules(sentences, blank_rules)
-        position = _one_hot_positions(sentences)
-        return sparse.hstack([text, heading * s.heading_weight, rules * s.rule_weight,
-                              position * s.position_weight], format="csr")
+        if s.heading_weight:
+            heading = self.heading_idf.transform(self.heading_hasher.transform([x.heading for x in sentences]))
+        else:  # an all-zero block keeps the column layout without hashing every heading
+            heading = sparse.csr_matrix((len(sentences), s.heading_features))
+        return sparse.hstack([text, heading * s.heading_weight, _one_hot_rules(sentences, blank_rules) * s.rule_weight,
+                              _one_hot_positions(sentences) * s.position_weight], format="csr")
 
     # ------------------------------------------------------------ fitting and predicting
 
@@ -87,7 +88,8 @@ class SentenceHead:
             raise ValueError("no training sentences for the sentence head")
         s = self.settings
         self.text_idf.fit(self.text_hasher.transform([x.text for x in sentences]))
-        self.heading_idf.fit(self.heading_hasher.transform([x.heading for x in sentences]))
+        if s.heading_weight:
+            self.heading_idf.fit(self.heading_hasher.transform([x.heading for x in sentences]))
         rng = np.random.default_rng(s.seed)
         blank = rng.random(len(sentences)) < s.rule_dropout
         if always_blank:
@@ -130,9 +132,10 @@ class SentenceHead:
         from safetensors.numpy import save
 
         directory = Path(directory)
-        arrays = {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in (
-            ("coef", self.coef), ("intercept", self.intercept), ("text_idf", self.text_idf.idf_),
-            ("heading_idf", self.heading_idf.idf_))}
+        named = [("coef", self.coef), ("intercept", self.intercept), ("text_idf", self.text_idf.idf_)]
+        if self.settings.heading_weight:
+            named.append(("heading_idf", self.heading_idf.idf_))
+        arrays = {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in named}
         write_bytes_atomic(directory / ARRAYS_FILE, save(arrays))
         write_json_atomic(directory / SETTINGS_FILE, {"settings": asdict(self.settings),
                                                       "classes": self.classes})
@@ -150,7 +153,8 @@ class SentenceHead:
         arrays = load_file(str(directory / ARRAYS_FILE))
         head.classes, head.coef, head.intercept = meta["classes"], arrays["coef"], arrays["intercept"]
         head.text_idf.idf_ = arrays["text_idf"].astype(np.float64)
-        head.heading_idf.idf_ = arrays["heading_idf"].astype(np.float64)
+        if settings.heading_weight:
+            head.heading_idf.idf_ = arrays["heading_idf"].astype(np.float64)
         return head
 
 

@@ -51,18 +51,16 @@ def check_run_dir(output: Path, resume: bool = False, overwrite: bool = False) -
                           "give --overwrite to replace them or --resume to continue training")
 
 
-def load_training_docs(config: Config, with_silver: bool = True) -> tuple[list[Document], list[Document]]:
-    """Train (gold, plus silver unless ``with_silver`` is false) and dev documents; refuse dev
-    documents seen in training."""
-    train = _read_data(config, "train")
-    if config.data.silver and with_silver:
-        train += _read_data(config, "silver")
+def load_training_docs(config: Config) -> tuple[list[Document], list[Document], list[Document]]:
+    """Gold training, silver and dev documents; refuse dev documents seen in training."""
+    gold = _read_data(config, "train")
+    silver = _read_data(config, "silver") if config.data.silver else []
     dev = _read_data(config, "dev")
-    train_texts = {doc.text for doc in train}
+    train_texts = {doc.text for doc in gold + silver}
     leaked = [doc.doc_id for doc in dev if doc.text in train_texts]
     if leaked:
         raise ConfigError(f"dev documents also in the training data: {', '.join(leaked)}")
-    return train, dev
+    return gold, silver, dev
 
 
 def _read_data(config: Config, key: str) -> list[Document]:
@@ -193,7 +191,8 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
         from .baseline import train_baseline
 
         return train_baseline(config)
-    train_docs, dev_docs = load_training_docs(config)
+    gold, silver, dev_docs = load_training_docs(config)
+    train_docs = gold + silver
     if overwrite:
         shutil.rmtree(output / "checkpoints", ignore_errors=True)
     set_seed(config.training.seed)
@@ -215,7 +214,7 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
     trainer.train(resume_from_checkpoint=last)
     if not trainer.is_world_process_zero():  # several processes (torchrun): the first one saves
         return output / "model"
-    heads = sentence_classifiers(config, base, output) if config.section_head != "token" else []
+    heads = sentence_classifiers(config, base, output, gold, silver) if config.section_head != "token" else []
     return save_model(trainer, tokenizer, config, output / "model", len(train_docs), heads)
 
 
@@ -224,14 +223,13 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def sentence_classifiers(config: Config, base: str, output: Path) -> list:
+def sentence_classifiers(config: Config, base: str, output: Path, gold: list[Document],
+                         silver: list[Document]) -> list:
     """The sentence head (fitted on gold, silver words only) and, for ``ensemble``, the
     fine-tuned sentence encoder (gold only) that decide section roles."""
     from .baseline import fit_head, labelled_sentences
     from .sentence_encoder import SentenceEncoder
 
-    gold, _ = load_training_docs(config, with_silver=False)
-    silver = _read_data(config, "silver") if config.data.silver else []
     heads = [fit_head(config, gold, silver)]
     if config.section_head == "ensemble":
         sentences, roles = labelled_sentences(gold)
