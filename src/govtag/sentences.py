@@ -1,7 +1,7 @@
 """A report as a list of sentences, each with what a sentence classifier reads about it.
 
 Every sentence (``text.sentence_spans``: the spec's sentences) carries its normalised text, the
-heading path in force at its start (``encoding.heading_paths``), the rule tagger's role of the
+heading path in force at its start (``headings.heading_paths``), the rule tagger's role of the
 sentence and of its neighbours, and its relative position in the report. ``gold_roles`` reads the
 role of each sentence from annotated section spans (the role of most of its characters).
 """
@@ -30,7 +30,6 @@ class Sentence:
     rules: tuple[str, ...]  # rule roles of the sentences at offsets -NEIGHBOURS..+NEIGHBOURS
     position: float  # start / length of the report, 0..1
     previous: str = ""  # the sentence before (normalised), "" for the first
-    following: str = ""  # the sentence after (normalised), "" for the last
 
 
 def report_sentences(text: str, rule_sections: list[Span] | None = None) -> list[Sentence]:
@@ -53,7 +52,7 @@ def report_sentences(text: str, rule_sections: list[Span] | None = None) -> list
         sentences.append(Sentence(start, end, view[start:end], headings[at][1] if at >= 0 else "",
                                   window, start / max(len(text), 1)))
     for before, after in zip(sentences, sentences[1:]):
-        before.following, after.previous = after.text, before.text
+        after.previous = before.text
     return sentences
 
 
