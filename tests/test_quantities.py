@@ -109,6 +109,13 @@ def test_as_dict():
     ("千分之五", "PERCENT", 5, "‰", False),
     ("近5成", "PERCENT", 50, "%", True),
     ("１，２００萬元", "MONEY", 12_000_000, "元", False),
+    ("上億群眾", "COUNT", 100_000_000, "群众", True),
+    ("上千万", "COUNT", 10_000_000, "", True),
+    ("一倍多", "PERCENT", 1, "times", True),
+    ("翻两番", "PERCENT", 2, "doublings", False),
+    ("19·5％", "PERCENT", 19.5, "%", False),
+    ("５个千分点", "PERCENT", 5, "per-mille point", False),
+    ("四亿零七百多万吨", "MEASURE", 407_000_000, "吨", True),
 ])
 def test_edge_cases(text, label, value, unit, approximate):
     assert parse_quantity(text, label) == QuantityValue(value, unit, value, value, approximate)

@@ -47,6 +47,20 @@ def role_of(text: str, fragment: str) -> str | None:
     ("廣告牌兩塊，展板４塊，每人補助200塊，補貼50塊錢", [
         ("兩塊", "COUNT"), ("４塊", "COUNT"), ("200塊", "MONEY"), ("50塊錢", "MONEY")]),
     ("發放棉被200床，生豬存欄3.2萬頭，家禽15萬羽", [("200床", "COUNT"), ("3.2萬頭", "COUNT"), ("15萬羽", "COUNT")]),
+    # amounts wholly in Chinese numerals, with 多 before a magnitude
+    ("糧食由三億二千五百萬噸增加到四億零七百多萬噸", [("三億二千五百萬噸", "MEASURE"), ("四億零七百多萬噸", "MEASURE")]),
+    ("修建公路一千二百公里，新增項目二十多萬個", [("一千二百公里", "MEASURE"), ("二十多萬個", "COUNT")]),
+    # a large bare number and the noun phrase it counts; 上 before a magnitude
+    ("幫助3亿多農村人口和1200万城鎮居民", [("3亿多農村人口", "COUNT"), ("1200万城鎮居民", "COUNT")]),
+    ("惠及2.4亿城镇职工和城镇居民，带动上亿群众", [("2.4亿城镇职工和城镇居民", "COUNT"), ("上亿群众", "COUNT")]),
+    ("为5.2万名留守儿童服务，投资3亿元帮助农民", [("5.2万名", "COUNT"), ("3亿元", "MONEY")]),
+    # durations after a cue and a trailing 多
+    ("工程提前一年建成，經過兩年多的努力，失业两年以后仍", [("一年", "MEASURE"), ("兩年多", "MEASURE"), ("两年", "MEASURE")]),
+    ("连续3年多次获奖", [("3年", "MEASURE")]),
+    # multiples and points written in words, old decimal points
+    ("產值翻兩番，收入增长一倍多，提高一个百分点，下降５个千分点，增长19·5％",
+     [("兩番", "PERCENT"), ("一倍多", "PERCENT"), ("一个百分点", "PERCENT"), ("５个千分点", "PERCENT"),
+      ("19·5％", "PERCENT")]),
 ])
 def test_quantity_spans(text, expected):
     assert quantities(text) == expected
@@ -59,6 +73,7 @@ def test_quantity_spans(text, expected):
     "G241国道沿线PM2.5浓度下降",
     "五年来，实施三年行动，打造三大平台",
     "一是抓党建，二是抓产业",
+    "下了一番功夫，三年多来，营收迈上千亿台阶",
 ])
 def test_non_quantities_are_ignored(text):
     assert quantities(text) == []

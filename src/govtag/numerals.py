@@ -17,10 +17,13 @@ MAGNITUDES = chars("numerals", "magnitudes")
 LIST_NUMERALS = chars("numerals", "list_numerals")
 APPROXIMATORS = chars("numerals", "approximators")
 VAGUE = chars("numerals", "vague")
+MAGNITUDE_LEAD = chars("numerals", "magnitude_lead")
+NOT_A_LEAD_AFTER = chars("numerals", "not_a_lead_after")
 FORMAL_DIGITS = chars("numerals", "formal_digits")
 FORMAL_MAGNITUDES = chars("numerals", "formal_magnitudes")
 HALF = chars("numerals", "half")
 DECIMAL_POINT = chars("numerals", "decimal_point")
+ARABIC_DECIMAL_POINTS = chars("numerals", "arabic_decimal_points")
 RANGE_SYMBOLS = chars("numerals", "range_symbols")
 RANGE_WORDS = tuple(chars("numerals", "range_words"))
 TIMES_SIGNS = chars("numerals", "times_signs")
@@ -28,10 +31,11 @@ RANGE_CONNECTORS = RANGE_SYMBOLS + "".join(RANGE_WORDS)
 
 # A range connector in the tagger: a symbol, possibly doubled (3——5), or a word (5万至10万).
 RANGE_SEPARATOR = rf"(?:{char_class(RANGE_SYMBOLS)}{{1,2}}|{'|'.join(map(re.escape, RANGE_WORDS))})"
-ARABIC_NUMBER = (rf"(?<![A-Za-z0-9.第每])\d+(?:,\d{{3}})*(?:\.\d+)?"
+ARABIC_NUMBER = (rf"(?<![A-Za-z0-9.第每])\d+(?:,\d{{3}})*(?:[.{ARABIC_DECIMAL_POINTS}]\d+)?"
                  rf"(?:[{APPROXIMATORS}几]?[{MAGNITUDES}])*[{APPROXIMATORS}]?")
 CHINESE_NUMBER = (
     rf"(?<![第每{CN_DIGITS}{MAGNITUDES}{VAGUE}])"
-    rf"(?:[{VAGUE}](?=[{MAGNITUDES}])|[{CN_DIGITS}{MAGNITUDES}])[{CN_DIGITS}{MAGNITUDES}几]*"
-    rf"(?:{DECIMAL_POINT}[{CN_DIGITS}]+)?[{APPROXIMATORS}]?")
+    rf"(?:[{VAGUE}](?=[{MAGNITUDES}])|(?<![{NOT_A_LEAD_AFTER}])[{MAGNITUDE_LEAD}](?=[{MAGNITUDES}])"
+    rf"|[{CN_DIGITS}{MAGNITUDES}])[{CN_DIGITS}{MAGNITUDES}几]*"
+    rf"(?:{DECIMAL_POINT}[{CN_DIGITS}]+)?(?:[{APPROXIMATORS}][{MAGNITUDES}]+)?[{APPROXIMATORS}]?")
 NUMBER = rf"(?:{ARABIC_NUMBER}|{CHINESE_NUMBER})"

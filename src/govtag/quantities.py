@@ -39,15 +39,17 @@ APPROX_IN_NUMBER = numerals.APPROXIMATORS + numerals.VAGUE
 VAGUE_IN_NUMBER = numerals.VAGUE
 NUMBER_CHARS = ("0-9." + numerals.CN_DIGITS + numerals.MAGNITUDES + numerals.HALF + numerals.DECIMAL_POINT
                 + APPROX_IN_NUMBER + numerals.FORMAL_DIGITS + numerals.FORMAL_MAGNITUDES)
-# a number starts with a digit, ten (十五, 拾伍), a half or a vague word
+# a number starts with a digit, ten (十五, 拾伍), a half, a vague word, or a magnitude after 上 (上亿)
 NUMBER_START = re.compile(f"[0-9{numerals.CN_DIGITS}十{numerals.HALF}{numerals.VAGUE}"
-                          f"{numerals.FORMAL_DIGITS}{numerals.FORMAL_MAGNITUDES[0]}]")
+                          f"{numerals.FORMAL_DIGITS}{numerals.FORMAL_MAGNITUDES[0]}]"
+                          f"|(?<=[{numerals.MAGNITUDE_LEAD}])[{numerals.MAGNITUDES}]")
 LEADING_NUMBER = re.compile(f"^[{NUMBER_CHARS}]+")
 ARABIC_WITH_MAGNITUDE = re.compile(rf"^(\d+(?:\.\d+)?)([{numerals.MAGNITUDES}]*)$")
 # 个 between a number and a magnitude word: 20个亿, 几个亿.
 CLASSIFIER_BEFORE_MAGNITUDE = re.compile(rf"(?<=[\d{numerals.NONZERO_DIGITS}十几])个(?=[十百千]*[万亿])")
 CLASSIFIER_THEN_APPROXIMATOR = tuple("个" + a for a in numerals.APPROXIMATORS)  # 3个多月
 DIGIT_GROUPING = re.compile(r"(?<=\d),(?=\d{3})")
+ARABIC_DECIMAL_POINT = re.compile(rf"(?<=\d){char_class(numerals.ARABIC_DECIMAL_POINTS)}(?=\d)")
 RANGE_SEPARATOR_CHARS = numerals.RANGE_CONNECTORS
 RANGE_SEPARATOR = re.compile(f"{char_class(RANGE_SEPARATOR_CHARS)}+")
 TIMES_SIGN = re.compile(rf"(?<=[\d{numerals.MAGNITUDES}]){char_class(numerals.TIMES_SIGNS)}"
@@ -115,6 +117,7 @@ def _clean(text: str) -> str:
     text = normalise(text or "")
     text = re.sub(r"\s+", "", text)
     text = DIGIT_GROUPING.sub("", text)
+    text = ARABIC_DECIMAL_POINT.sub(".", text)
     return CLASSIFIER_BEFORE_MAGNITUDE.sub("", text)
 
 
@@ -224,6 +227,8 @@ def _parse_number(number_text: str) -> Decimal | None:
     number_text = re.sub(f"[{numerals.APPROXIMATORS}]", "", number_text)
     if number_text == numerals.HALF:
         return Decimal("0.5")
+    if number_text[:1] in numerals.MAGNITUDES:  # 上亿, 上千万: one of that magnitude
+        number_text = numerals.NONZERO_DIGITS[0] + number_text
     match = ARABIC_WITH_MAGNITUDE.match(number_text)
     if match:
         return Decimal(match.group(1)) * _magnitude(match.group(2))

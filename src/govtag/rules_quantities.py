@@ -16,11 +16,12 @@ import re
 from govtag.labels import QUANTITY, Span
 from govtag.lexicon import alternation, char_class, table, words
 from govtag.lexicon import chars
-from govtag.numerals import APPROXIMATORS, CN_DIGITS, MAGNITUDES, NONZERO_DIGITS, NUMBER, RANGE_SEPARATOR
+from govtag.numerals import APPROXIMATORS, CN_DIGITS, MAGNITUDES, NONZERO_DIGITS, NUMBER, RANGE_SEPARATOR, VAGUE
 from govtag.text import normalise
 
 TIME_UNITS = words("units_time")
 COUNTED_NOUNS = words("counted_nouns")
+COUNTED_HEADS = words("counted_heads")
 UNIT_LABELS: dict[str, str] = {  # later lists win where a unit is in two
     **{u: "COUNT" for u in words("units_count") + COUNTED_NOUNS},
     **{u: "MEASURE" for u in TIME_UNITS + words("units_measure")},
@@ -30,9 +31,11 @@ UNIT_LABELS: dict[str, str] = {  # later lists win where a unit is in two
 }
 RATE_BASES = words("rate_bases")
 UNIT_WORD_STARTS = table("unit_word_starts")
+UNIT_CUES = {unit: tuple(cues.split()) for unit, cues in table("unit_cues").items()}
 SET_PHRASES = words("set_phrases")
 ARABIC_ONLY_UNITS = words("arabic_only_units")
 DURATION_CUES = words("duration_cues")
+DURATION_AFTER = words("duration_after")
 PERIOD_BEFORE = words("period_before")
 PERIOD_AFTER = words("period_after")
 OUTPUT_MEASURES = words("output_measures")
@@ -42,9 +45,11 @@ MONEY_IN_CONTEXT = "块"  # a COUNT classifier that is money after a word of mon
 CLAUSE_STOPS = "，,。；;：:！？!?\n"
 
 CJK = r"[\u4e00-\u9fff]"
-# Parallel numeral slogans: 一村一品, 六稳六保, 千家万户, 万亩千亿.
-PARALLEL_PHRASE = (rf"(?P<numeral>[{NONZERO_DIGITS}十]){CJK}{{1,2}}(?P=numeral){CJK}"
-                   rf"|[百千万]{CJK}[百千万]{CJK}")
+# Parallel numeral slogans: 一村一品, 六稳六保, 千家万户, 万亩千亿; the word after the first numeral
+# is no numeral (二百二十四万吨, 一千五百公里 and 五百多万吨 are amounts).
+WORD = rf"(?![{CN_DIGITS}{MAGNITUDES}{APPROXIMATORS}{VAGUE}]){CJK}"
+PARALLEL_PHRASE = (rf"(?P<numeral>[{NONZERO_DIGITS}十]){WORD}{{1,2}}(?P=numeral){CJK}"
+                   rf"|[百千万]{WORD}[百千万]{CJK}")
 SET_PHRASE = re.compile(alternation(SET_PHRASES) + "|" + PARALLEL_PHRASE)
 BARE_MAGNITUDE = re.compile(r"[百千万亿]+")
 YEAR_NUMBER = re.compile(rf"(?:1[89]|20)\d\d|[一二][{CN_DIGITS}]{{3}}")
@@ -62,14 +67,26 @@ def _unit_alternation() -> str:
                     for u in units)
 
 
+UNITS = _unit_alternation()
+# A large bare number and the noun phrase it counts (spec rule 6): 9748万农村人口, 13亿中国人,
+# 4.32亿城镇职工和城镇居民; the phrase holds no numeral, 的 or 元 and ends at its first head noun
+# (or at the head of a phrase joined by 和); a unit after the number (21.9万名) keeps its own span.
+PHRASE_WORD = rf"(?![的元{CN_DIGITS}{MAGNITUDES}]){CJK}"
+COUNTED_PHRASE = (rf"(?P<counted>{NUMBER}(?:(?<=[万亿])|(?<=[万亿][{APPROXIMATORS}]))(?!{UNITS})"
+                  rf"{PHRASE_WORD}{{0,10}}?{alternation(COUNTED_HEADS)}"
+                  rf"(?:和{PHRASE_WORD}{{0,10}}?{alternation(COUNTED_HEADS)})?)")
+
+
 QUANTITY_PATTERN = re.compile(
-    rf"(?P<blank>{BLANK_NUMBER})(?P<blank_unit>{_unit_alternation()})?(?:[/每]{alternation(RATE_BASES)})*"
+    rf"(?P<blank>{BLANK_NUMBER})(?P<blank_unit>{UNITS})?(?:[/每]{alternation(RATE_BASES)})*"
     rf"|(?P<percent_of>百分之{NUMBER}(?:{RANGE_SEPARATOR}{NUMBER})?"
     rf"|(?<![{CN_DIGITS}{MAGNITUDES}])[{CN_DIGITS}十]+分之{NUMBER})"
     rf"|(?P<tenths>(?<![{CN_DIGITS}{MAGNITUDES}第])[{NONZERO_DIGITS}]成(?!{char_class(UNIT_WORD_STARTS['成'])}))"
     rf"|(?P<shared_points>{NUMBER}个?)(?=(?:[、和]{NUMBER}个?)*[、和]{NUMBER}个?百分点)"
+    rf"|{COUNTED_PHRASE}"
     rf"|(?P<number>{NUMBER}(?:%?{RANGE_SEPARATOR}{NUMBER}|×{NUMBER})?)"
-    rf"(?P<unit>{_unit_alternation()})?"
+    rf"(?P<unit>{UNITS})?"
+    rf"(?:(?<=[年倍])[{APPROXIMATORS}](?!{UNITS}))?"  # 三年多, 一倍多, not 3年多次; 个多月 is a unit
     rf"(?:[/每]{alternation(RATE_BASES)})*")
 
 
@@ -106,6 +123,8 @@ def _label(match: re.Match, view: str) -> str | None:
         return _blank_label(match.group("blank"), match.group("blank_unit"))
     if match.group("percent_of") or match.group("tenths") or match.group("shared_points"):
         return "PERCENT"
+    if match.group("counted"):
+        return None if _inside_short_quote(match, view) else "COUNT"
     number, unit = match.group("number"), match.group("unit")
     before = view[max(0, match.start() - 8):match.start()]
     after = view[match.end():match.end() + 8]
@@ -160,16 +179,20 @@ def _chinese_number_counts(number: str, unit: str, before: str, after: str) -> b
     """Chinese numerals: 两座 counts, 一个/二期/零部件/九年义务教育 do not."""
     if unit == "个" and after.startswith("“"):  # 三个“一号工程”
         return False
+    if unit in UNIT_CUES:
+        return before.endswith(UNIT_CUES[unit])
+    if number in ("一", "二", "零", "〇") and UNIT_LABELS[unit] == "PERCENT":
+        return number == "一"  # 增长一倍, 提高一个百分点
     if number in ("一", "二", "零", "〇") or unit in ARABIC_ONLY_UNITS:
         return number == "一" and unit in TIME_UNITS and before.endswith(DURATION_CUES)
     if unit in TIME_UNITS:
-        return any(cue in before[-4:] for cue in DURATION_CUES)
+        return any(cue in before[-4:] for cue in DURATION_CUES) or after.startswith(DURATION_AFTER)
     return UNIT_LABELS[unit] != "MONEY" or len(number) > 1
 
 
 def _is_date_or_period(number: str, before: str, after: str) -> bool:
-    return (bool(YEAR_NUMBER.fullmatch(number)) or before.endswith(PERIOD_BEFORE)
-            or after.startswith(PERIOD_AFTER))
+    framed = before.endswith(PERIOD_BEFORE) and not before.endswith(DURATION_CUES)  # 近三年, not 提前一年
+    return bool(YEAR_NUMBER.fullmatch(number)) or framed or after.startswith(PERIOD_AFTER)
 
 
 def _inside_short_quote(match: re.Match, view: str) -> bool:
