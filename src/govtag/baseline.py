@@ -18,6 +18,7 @@ from pathlib import Path
 from .config import Config
 from .io import write_text_atomic
 from .labels import QUANTITY, SECTION, Document
+from .report import Report
 from .sentence_head import SentenceHead, sentence_sections
 from .sentences import Sentence, gold_roles, report_sentences
 
@@ -92,8 +93,9 @@ class BaselineTagger:
     def tag(self, text: str, doc_id: str = "") -> Document:
         from .rules import tag_document
 
-        rules = tag_document(text, doc_id)
-        sections = sentence_sections(self.heads, text, rules.layer(SECTION))
+        report = Report(text)
+        rules = tag_document(report, doc_id)
+        sections = sentence_sections(self.heads, report, rules.layer(SECTION))
         return Document(doc_id, text, sections + rules.layer(QUANTITY))
 
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:

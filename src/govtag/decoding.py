@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .labels import OUTSIDE, QUANTITY, Span, tags_to_spans
+from .report import Report
 from .sentences import merge_sentence_roles
-from .text import sentence_spans
 
 
 @dataclass
@@ -27,16 +27,17 @@ class TokenProbs:
     quantity: np.ndarray
 
 
-def voted_sections(text: str, probs: TokenProbs, labels: list[str]) -> list[Span]:
+def voted_sections(text: str | Report, probs: TokenProbs, labels: list[str]) -> list[Span]:
     """Section spans: each sentence takes the role its tokens' summed probabilities favour."""
+    report = Report.of(text)
     starts = np.asarray([s for s, _ in probs.offsets] or [0])
     roles = []
-    for start, end in sentence_spans(text):
+    for start, end in report.sentences:
         first, last = np.searchsorted(starts, start), np.searchsorted(starts, end)
         votes = probs.section[first:last].sum(0) if last > first else None
         role = labels[int(votes.argmax())] if votes is not None else OUTSIDE
         roles.append((start, end, role))
-    return merge_sentence_roles(text, roles)
+    return merge_sentence_roles(report.text, roles)
 
 
 def decoded_quantities(text: str, probs: TokenProbs, labels: list[str]) -> list[Span]:

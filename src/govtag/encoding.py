@@ -1,6 +1,7 @@
 """From documents to model inputs: token offsets, heading context, sliding windows, token labels.
 
-The text the model sees is ``text.normalise(doc.text)`` (same length as the original). It is
+The text the model sees is the normalised view of the report (``Report.view``, same length as
+the original). It is
 tokenised once per document with the fast tokenizer's offset mapping; labels go to tokens through
 those offsets (a digit run may be several tokens, whitespace may be no token). Long documents are
 cut into overlapping windows over the whole token sequence, nothing dropped. With heading context,
@@ -13,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import UsageError
-from .headings import heading_paths
 from .labels import LAYERS, OUTSIDE, QUANTITY, SECTION, Document, bio_tags, char_roles, spans_to_tags
-from .text import normalise
+from .report import Report
 
 IGNORE = -100
 SECTION_TAGS = [OUTSIDE, *LAYERS[SECTION]]
@@ -69,13 +69,15 @@ class Window:
         return section, quantity
 
 
-def tokenise(tokenizer, text: str, rule_features: bool = False, rule_doc: Document | None = None) -> TokenisedDoc:
+def tokenise(tokenizer, text: str | Report, rule_features: bool = False,
+             rule_doc: Document | None = None) -> TokenisedDoc:
     """Tokenise the normalised text once, keeping offsets and the heading path at each token;
     with ``rule_features``, the rule tagger's tags per token (from ``rule_doc`` when given)."""
-    encoding = tokenizer(normalise(text), add_special_tokens=False, return_offsets_mapping=True,
+    report = Report.of(text)
+    encoding = tokenizer(report.view, add_special_tokens=False, return_offsets_mapping=True,
                          return_attention_mask=False, return_token_type_ids=False, verbose=False)
     offsets = [tuple(o) for o in encoding["offset_mapping"]]
-    changes = heading_paths(text)
+    changes = report.headings
     contexts, current, next_change = [], "", 0
     for start, _ in offsets:
         while next_change < len(changes) and changes[next_change][0] <= start:
@@ -87,7 +89,7 @@ def tokenise(tokenizer, text: str, rule_features: bool = False, rule_doc: Docume
         if rule_doc is None:
             from .rules import tag_document
 
-            rule_doc = tag_document(text)
+            rule_doc = tag_document(report)
         tokens.rule_section_ids, tokens.rule_quantity_ids = token_label_ids(rule_doc, tokens, fill=0)
     return tokens
 

@@ -10,8 +10,10 @@ the model's windows carry as context and the sentence classifiers read.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from .text import line_spans, normalise
+if TYPE_CHECKING:
+    from .report import Report
 
 HEADING_MAX_CHARS = 40
 HEADING_LEVELS = (
@@ -32,12 +34,19 @@ def heading_level(line: str) -> int | None:
     return None
 
 
-def heading_paths(text: str) -> list[tuple[int, str]]:
+def heading_paths(text: str | Report) -> list[tuple[int, str]]:
     """(offset, heading path) pairs: the path in force from each heading line on."""
-    view = normalise(text)
+    from .report import Report  # that module builds on this one
+
+    return Report.of(text).headings
+
+
+def heading_changes(view: str, lines: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """``heading_paths`` from a normalised text ``view`` and its ``lines`` (``text.line_spans``:
+    the same for a text and its view, as normalising keeps whitespace and nothing else white)."""
     path: list[str] = []
     changes = []
-    for start, end in line_spans(view):
+    for start, end in lines:
         level = heading_level(view[start:end])
         if level is None:
             continue

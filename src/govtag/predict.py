@@ -4,7 +4,8 @@
 ``models/default``); ``tag`` and ``tag_many`` return documents whose spans index the caller's
 original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change and the section
 it sits in.
-Each document is tokenised once; windows of all documents in a call are batched together by
+Each report is prepared once (``govtag.report.Report``: normalised, split into sentences) for
+the rule tagger, the tokeniser and the decoders, and tokenised once; windows of all documents in a call are batched together by
 length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the
 probabilities of the tokens they share. Decoding the probabilities into spans lives in
 ``govtag.decoding``, worker processes (``ParallelTagger``) in ``govtag.parallel``, and ``analyse``
@@ -30,6 +31,7 @@ from .errors import InputError, ModelError, NotTextError, UsageError
 from .formats import analyse
 from .labels import SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
+from .report import Report
 from .runtime import RunSettings
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
 
@@ -168,8 +170,9 @@ class Tagger:
             return self.run_settings.describe()
         return f"device {self.device}, stride {self.settings.stride}, batch {self.batch_size}"
 
-    def token_probs(self, texts: list[str], rule_docs: list[Document] | None = None) -> list[TokenProbs]:
-        """Averaged token probabilities of every text, all windows batched together
+    def token_probs(self, texts: list[str | Report],
+                    rule_docs: list[Document] | None = None) -> list[TokenProbs]:
+        """Averaged token probabilities of every text (or ``Report``), all windows batched together
         (``rule_docs``: the rule tagger's documents of the texts, when already at hand)."""
         rule_docs = rule_docs or [None] * len(texts)
         docs = [tokenise(self.tokenizer, text, self.settings.rule_features, rule_doc)
@@ -225,19 +228,21 @@ class Tagger:
     def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
         """One document per text, in order; ``doc_ids`` (one per text) name them."""
         texts, doc_ids = checked_inputs(texts, doc_ids)
-        rule_docs = self._rule_docs(texts)
-        probs = self.token_probs(texts, rule_docs)
-        return [Document(doc_id, text, self._sections(text, p, rule_doc) + self._quantities(text, p),
+        reports = [Report(text) for text in texts]
+        rule_docs = self._rule_docs(reports)
+        probs = self.token_probs(reports, rule_docs)
+        return [Document(doc_id, report.text, self._sections(report, p, rule_doc) + self._quantities(report, p),
                          score=confidence_of(p))
-                for text, doc_id, p, rule_doc in zip(texts, doc_ids, probs, rule_docs or [None] * len(texts))]
+                for report, doc_id, p, rule_doc in zip(reports, doc_ids, probs, rule_docs or [None] * len(reports))]
 
-    def _rule_docs(self, texts: list[str]) -> list[Document] | None:
-        """The rule tagger's documents, once per text, when rule features or a sentence head need them."""
+    def _rule_docs(self, reports: list[Report]) -> list[Document] | None:
+        """The rule tagger's documents, once per report, when rule features or a sentence head
+        need them."""
         if not (self.settings.rule_features or self.sentence_heads):
             return None
         from .rules import tag_document
 
-        return [tag_document(text) for text in texts]
+        return [tag_document(report) for report in reports]
 
     def confidence(self, text: str) -> float:
         """Mean over tokens of the top probability of both heads (1.0 = fully sure)."""
@@ -253,14 +258,14 @@ class Tagger:
     def __exit__(self, *_) -> None:
         self.close()
 
-    def _sections(self, text: str, probs: TokenProbs, rule_doc: Document | None = None) -> list[Span]:
+    def _sections(self, report: Report, probs: TokenProbs, rule_doc: Document | None = None) -> list[Span]:
         if self.sentence_heads:
-            return sentence_sections(self.sentence_heads, text,
+            return sentence_sections(self.sentence_heads, report,
                                      rule_doc.layer(SECTION) if rule_doc is not None else None)
-        return voted_sections(text, probs, self.section_labels)
+        return voted_sections(report, probs, self.section_labels)
 
-    def _quantities(self, text: str, probs: TokenProbs) -> list[Span]:
-        return decoded_quantities(text, probs, self.quantity_labels)
+    def _quantities(self, report: Report, probs: TokenProbs) -> list[Span]:
+        return decoded_quantities(report.text, probs, self.quantity_labels)
 
 
 class RuleTagger:

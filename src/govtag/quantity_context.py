@@ -31,7 +31,7 @@ from govtag import numerals
 from govtag.labels import Span
 from govtag.lexicon import alternation, chars, cues, table, words
 from govtag.quantities import NUMBER_START, is_placeholder, parse_quantity
-from govtag.text import normalise
+from govtag.report import Report
 
 QUALIFIERS = ("exact", "about", "at_least", "at_most", "more_than", "less_than")
 CHANGES = (None, "increase", "decrease", "change")
@@ -80,14 +80,14 @@ class QuantityContext:
         return asdict(self)
 
 
-def describe_quantities(text: str, spans: list[Span]) -> list[dict]:
+def describe_quantities(text: str | Report, spans: list[Span]) -> list[dict]:
     """One dict per quantity span, in order: label, offsets, text, parsed value and context."""
-    view = normalise(text)
+    report = Report.of(text)
     described, previous_end = [], 0
     for span in sorted(spans):
-        span_text = text[span.start:span.end]
+        span_text = report.text[span.start:span.end]
         value = parse_quantity(span_text, span.label)
-        context = describe(view, span.start, span.end, value.unit, previous_end)
+        context = describe(report.view, span.start, span.end, value.unit, previous_end)
         described.append({"label": span.label, "start": span.start, "end": span.end, "text": span_text,
                           **value.as_dict(), **context.as_dict()})
         previous_end = span.end

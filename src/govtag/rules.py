@@ -8,12 +8,14 @@ Offsets always index the original text.
 from __future__ import annotations
 
 from govtag.labels import Document
+from govtag.report import Report
 from govtag.rules_quantities import tag_quantities
 from govtag.sections import tag_sections
 
 __all__ = ["tag_document", "tag_quantities", "tag_sections"]
 
 
-def tag_document(text: str, doc_id: str = "") -> Document:
+def tag_document(text: str | Report, doc_id: str = "") -> Document:
     """A document with both layers tagged by rules."""
-    return Document(doc_id, text, tag_sections(text) + tag_quantities(text))
+    report = Report.of(text)
+    return Document(doc_id, report.text, tag_sections(report) + tag_quantities(report))

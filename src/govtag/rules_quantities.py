@@ -17,7 +17,7 @@ from govtag.labels import QUANTITY, Span
 from govtag.lexicon import alternation, char_class, table, words
 from govtag.lexicon import chars
 from govtag.numerals import APPROXIMATORS, CN_DIGITS, MAGNITUDES, NONZERO_DIGITS, NUMBER, RANGE_SEPARATOR, VAGUE
-from govtag.text import normalise
+from govtag.report import Report
 
 TIME_UNITS = words("units_time")
 COUNTED_NOUNS = words("counted_nouns")
@@ -90,17 +90,17 @@ QUANTITY_PATTERN = re.compile(
     rf"(?:[/每]{alternation(RATE_BASES)})*")
 
 
-def _view(text: str) -> str:
+def _view(report: Report) -> str:
     """Normalised text, keeping full-width commas apart from thousands separators; a full-width
     comma between full-width digits (１，２００) is a thousands separator."""
-    separators = {m.start() for m in FULL_WIDTH_THOUSANDS.finditer(text)}
+    separators = {m.start() for m in FULL_WIDTH_THOUSANDS.finditer(report.text)}
     return "".join("，" if ch == "，" and i not in separators else n
-                   for i, (ch, n) in enumerate(zip(text, normalise(text))))
+                   for i, (ch, n) in enumerate(zip(report.text, report.view)))
 
 
-def tag_quantities(text: str) -> list[Span]:
+def tag_quantities(text: str | Report) -> list[Span]:
     """Quantity spans (MONEY/PERCENT/AREA/COUNT/MEASURE) in original-text offsets."""
-    view = _view(text)
+    view = _view(Report.of(text))
     blocked = _set_phrase_mask(view)
     spans = []
     for match in QUANTITY_PATTERN.finditer(view):

@@ -15,6 +15,7 @@ from enum import Enum
 
 from govtag.headings import HEADING_MAX_CHARS
 from govtag.labels import Span
+from govtag.report import Report
 from govtag.section_cues import (
     ACHIEVEMENT_HEADING, CJK_CHAR, CLAUSE_END, CLOSING_HEADING, CLOSING_SENTENCE, COMMA_OR_STOP, CONCESSION,
     DATED, ENUMERATION, HEADING_YEAR, LIST_MARKER, METADATA_LINE, ONE_SPACE,
@@ -25,17 +26,15 @@ from govtag.section_cues import (
     THANKS_START, TITLE_MAX_CHARS, WEAK_PROBLEM_SENTENCE,
 )
 from govtag.sentences import merge_sentence_roles
-from govtag.text import line_spans, normalise, sentence_spans
 
 ACHIEVEMENT, PROBLEM, PLAN = "成绩", "问题", "计划"
 
 
-def tag_sections(text: str) -> list[Span]:
+def tag_sections(text: str | Report) -> list[Span]:
     """Section spans (成绩/问题/计划): one role per sentence, runs merged inside a line."""
-    view = normalise(text)
-    sentences = sentence_spans(text)
-    roles = SectionReader().roles(view, paragraph_blocks(view, line_spans(text)), sentences)
-    return merge_sentence_roles(text, [(*s, role) for s, role in zip(sentences, roles)],
+    report = Report.of(text)
+    roles = SectionReader().roles(report.view, report.paragraphs, report.sentences)
+    return merge_sentence_roles(report.text, [(*s, role) for s, role in zip(report.sentences, roles)],
                                 bridge_outside=True)
 
 

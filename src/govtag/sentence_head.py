@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 
 from .io import write_bytes_atomic, write_json_atomic
 from .labels import LAYERS, OUTSIDE, SECTION
+from .report import Report
 from .sentences import NEIGHBOURS, Sentence
 
 CLASSES = (OUTSIDE, *LAYERS[SECTION])
@@ -182,17 +183,18 @@ def _one_hot_positions(sentences: list[Sentence]) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sentences), POSITION_BINS))
 
 
-def sentence_sections(classifiers, text: str, rule_sections=None) -> list:
+def sentence_sections(classifiers, text: str | Report, rule_sections=None) -> list:
     """Section spans of ``text``: each sentence takes the role with the highest mean probability
     over ``classifiers`` (a ``SentenceHead``, a ``SentenceEncoder``, or a list of them); runs of
     same-role sentences in a line are merged."""
     from .sentences import merge_sentence_roles, report_sentences
 
+    report = Report.of(text)
     classifiers = classifiers if isinstance(classifiers, (list, tuple)) else [classifiers]
-    sentences = report_sentences(text, rule_sections)
+    sentences = report_sentences(report, rule_sections)
     probabilities = sum(in_class_order(c, sentences) for c in classifiers) / len(classifiers)
     roles = [CLASSES[i] for i in np.asarray(probabilities).argmax(1)] if sentences else []
-    return merge_sentence_roles(text, [(s.start, s.end, role) for s, role in zip(sentences, roles)])
+    return merge_sentence_roles(report.text, [(s.start, s.end, role) for s, role in zip(sentences, roles)])
 
 
 def in_class_order(classifier, sentences: list[Sentence]) -> np.ndarray:

@@ -1,7 +1,7 @@
 """A report as a list of sentences, each with what a sentence classifier reads about it.
 
-Every sentence (``text.sentence_spans``: the spec's sentences) carries its normalised text, the
-heading path in force at its start (``headings.heading_paths``), the rule tagger's role of the
+Every sentence (``Report.sentences``: the spec's sentences) carries its normalised text, the
+heading path in force at its start (``Report.headings``), the rule tagger's role of the
 sentence and of its neighbours, and its relative position in the report. ``gold_roles`` reads the
 role of each sentence from annotated section spans (the role of most of its characters).
 """
@@ -12,9 +12,8 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from .headings import heading_paths
 from .labels import OUTSIDE, SECTION, Document, Span, char_roles
-from .text import normalise, sentence_spans
+from .report import Report
 
 NEIGHBOURS = 2  # rule roles of this many sentences on each side are features
 
@@ -32,17 +31,16 @@ class Sentence:
     previous: str = ""  # the sentence before (normalised), "" for the first
 
 
-def report_sentences(text: str, rule_sections: list[Span] | None = None) -> list[Sentence]:
+def report_sentences(text: str | Report, rule_sections: list[Span] | None = None) -> list[Sentence]:
     """The sentences of ``text``; ``rule_sections``: the rule tagger's section spans (computed
     when not given)."""
+    report = Report.of(text)
     if rule_sections is None:
         from .rules import tag_sections
 
-        rule_sections = tag_sections(text)
-    view = normalise(text)
-    spans = sentence_spans(text)
-    rule_roles = roles_of_spans(spans, rule_sections, len(text))
-    headings = heading_paths(text)
+        rule_sections = tag_sections(report)
+    view, spans, headings = report.view, report.sentences, report.headings
+    rule_roles = roles_of_spans(spans, rule_sections, len(view))
     heading_starts = [offset for offset, _ in headings]
     sentences = []
     for index, (start, end) in enumerate(spans):
@@ -50,7 +48,7 @@ def report_sentences(text: str, rule_sections: list[Span] | None = None) -> list
         window = tuple(rule_roles[i] if 0 <= i < len(spans) else "^"
                        for i in range(index - NEIGHBOURS, index + NEIGHBOURS + 1))
         sentences.append(Sentence(start, end, view[start:end], headings[at][1] if at >= 0 else "",
-                                  window, start / max(len(text), 1)))
+                                  window, start / max(len(view), 1)))
     for before, after in zip(sentences, sentences[1:]):
         after.previous = before.text
     return sentences

@@ -195,14 +195,15 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, lines: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """Sentences as the spec defines them: end at 。！？；!?; (inclusive) or a line break.
 
     Half-width forms of the terminators count too, whatever the width in the original.
     Whitespace around a sentence is left out; a sentence never crosses a line break.
+    ``lines``: ``line_spans(text)`` when already at hand.
     """
     spans = []
-    for line_start, line_end in line_spans(text):
+    for line_start, line_end in line_spans(text) if lines is None else lines:
         start = line_start
         for i in range(line_start, line_end):
             if text[i] in SENTENCE_ENDS or normalise_char(text[i]) in SENTENCE_ENDS:
