@@ -116,6 +116,7 @@ def test_as_dict():
     ("19·5％", "PERCENT", 19.5, "%", False),
     ("５个千分点", "PERCENT", 5, "per-mille point", False),
     ("四亿零七百多万吨", "MEASURE", 407_000_000, "吨", True),
+    ("10万人之多", "COUNT", 100_000, "人", False),
 ])
 def test_edge_cases(text, label, value, unit, approximate):
     assert parse_quantity(text, label) == QuantityValue(value, unit, value, value, approximate)

@@ -74,6 +74,7 @@ def test_quantity_spans(text, expected):
     "五年来，实施三年行动，打造三大平台",
     "一是抓党建，二是抓产业",
     "下了一番功夫，三年多来，营收迈上千亿台阶",
+    "先后2番调整人员",
 ])
 def test_non_quantities_are_ignored(text):
     assert quantities(text) == []

@@ -59,6 +59,7 @@ UNIT_AFTER_THOUSAND = tuple(unit[1:] for unit in words("thousand_units"))
 APPROX_PREFIXES = tuple(table("value_hedges")["approximate_before"].split())
 APPROX_SUFFIXES = tuple(table("value_hedges")["approximate_after"].split())
 PLAIN_SUFFIXES = tuple(table("value_hedges")["plain_after"].split())
+TRAILING_QUALIFIERS = sorted(APPROX_SUFFIXES + PLAIN_SUFFIXES, key=len, reverse=True)  # 之多 before 多
 UNIT_ALIASES = table("unit_aliases")
 MONEY_ALIASES = table("money_aliases")
 PLACEHOLDER_CHARS = chars("placeholders", "chars")
@@ -129,7 +130,7 @@ def _strip_hedges(text: str) -> tuple[str, bool, bool]:
     start = _first_number_index(text)
     prefix, body = text[:start], text[start:].rstrip(RANGE_SEPARATOR_CHARS)
     approximate = prefix.endswith(APPROX_PREFIXES)
-    for suffix in APPROX_SUFFIXES + PLAIN_SUFFIXES:
+    for suffix in TRAILING_QUALIFIERS:
         if body.endswith(suffix) and len(body) > len(suffix):
             approximate = approximate or suffix in APPROX_SUFFIXES
             body = body[: -len(suffix)]

@@ -68,6 +68,8 @@ def _unit_alternation() -> str:
 
 
 UNITS = _unit_alternation()
+# right after one of these units an approximator is part of the quantity (三年多, 一倍多)
+UNIT_THEN_APPROXIMATOR = "(?:" + "|".join(f"(?<={re.escape(u)})" for u in words("units_then_approximator")) + ")"
 # A large bare number and the noun phrase it counts (spec rule 6): 9748万农村人口, 13亿中国人,
 # 4.32亿城镇职工和城镇居民; the phrase holds no numeral, 的 or 元 and ends at its first head noun
 # (or at the head of a phrase joined by 和); a unit after the number (21.9万名) keeps its own span.
@@ -86,7 +88,7 @@ QUANTITY_PATTERN = re.compile(
     rf"|{COUNTED_PHRASE}"
     rf"|(?P<number>{NUMBER}(?:%?{RANGE_SEPARATOR}{NUMBER}|×{NUMBER})?)"
     rf"(?P<unit>{UNITS})?"
-    rf"(?:(?<=[年倍])[{APPROXIMATORS}](?!{UNITS}))?"  # 三年多, 一倍多, not 3年多次; 个多月 is a unit
+    rf"(?:{UNIT_THEN_APPROXIMATOR}[{APPROXIMATORS}](?!{UNITS}))?"  # 三年多, 一倍多, not 3年多次
     rf"(?:[/每]{alternation(RATE_BASES)})*")
 
 
@@ -130,6 +132,8 @@ def _label(match: re.Match, view: str) -> str | None:
     after = view[match.end():match.end() + 8]
     if not unit:
         return "MONEY" if _is_bare_hundred_million(number, before, after) else None
+    if unit in UNIT_CUES and not before.endswith(UNIT_CUES[unit]):  # 翻两番, not 一番努力
+        return None
     label = _money_in_context(unit, view, match.start()) or UNIT_LABELS[unit]
     if label == "MONEY" and after.startswith(OUTPUT_MEASURES):
         return None
@@ -179,12 +183,9 @@ def _chinese_number_counts(number: str, unit: str, before: str, after: str) -> b
     """Chinese numerals: 两座 counts, 一个/二期/零部件/九年义务教育 do not."""
     if unit == "个" and after.startswith("“"):  # 三个“一号工程”
         return False
-    if unit in UNIT_CUES:
-        return before.endswith(UNIT_CUES[unit])
-    if number in ("一", "二", "零", "〇") and UNIT_LABELS[unit] == "PERCENT":
-        return number == "一"  # 增长一倍, 提高一个百分点
-    if number in ("一", "二", "零", "〇") or unit in ARABIC_ONLY_UNITS:
-        return number == "一" and unit in TIME_UNITS and before.endswith(DURATION_CUES)
+    if number in ("一", "二", "零", "〇") or unit in ARABIC_ONLY_UNITS:  # 一倍 and 提前一年 count
+        one_counts = UNIT_LABELS[unit] == "PERCENT" or (unit in TIME_UNITS and before.endswith(DURATION_CUES))
+        return number == "一" and one_counts
     if unit in TIME_UNITS:
         return any(cue in before[-4:] for cue in DURATION_CUES) or after.startswith(DURATION_AFTER)
     return UNIT_LABELS[unit] != "MONEY" or len(number) > 1
