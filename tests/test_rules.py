@@ -61,6 +61,8 @@ def role_of(text: str, fragment: str) -> str | None:
     ("產值翻兩番，收入增长一倍多，提高一个百分点，下降５个千分点，增长19·5％",
      [("兩番", "PERCENT"), ("一倍多", "PERCENT"), ("一个百分点", "PERCENT"), ("５个千分点", "PERCENT"),
       ("19·5％", "PERCENT")]),
+    # long unit names win over their prefixes (千瓦小时 over 千瓦, 标准箱 over a bare 万)
+    ("全年发电２３００亿千瓦小时，压减玻璃800万标准箱", [("２３００亿千瓦小时", "MEASURE"), ("800万标准箱", "MEASURE")]),
 ])
 def test_quantity_spans(text, expected):
     assert quantities(text) == expected
