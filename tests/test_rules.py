@@ -62,6 +62,8 @@ def role_of(text: str, fragment: str) -> str | None:
      [("兩番", "PERCENT"), ("一倍多", "PERCENT"), ("一个百分点", "PERCENT"), ("５个千分点", "PERCENT"),
       ("19·5％", "PERCENT")]),
     # long unit names win over their prefixes (千瓦小时 over 千瓦, 标准箱 over a bare 万)
+    # real counts next to the words of set phrases stay (两个市场, 两种资源 and 亿万人民 are set phrases)
+    ("新建两个农贸市场，引进两种新品种，惠及3亿人民", [("两个", "COUNT"), ("两种", "COUNT"), ("3亿人民", "COUNT")]),
     ("全年发电２３００亿千瓦小时，压减玻璃800万标准箱", [("２３００亿千瓦小时", "MEASURE"), ("800万标准箱", "MEASURE")]),
 ])
 def test_quantity_spans(text, expected):
@@ -77,6 +79,9 @@ def test_quantity_spans(text, expected):
     "一是抓党建，二是抓产业",
     "下了一番功夫，三年多来，营收迈上千亿台阶",
     "先后2番调整人员",
+    # set phrases: the two markets and two resources, the two enthusiasms, 亿万 before a counted noun
+    "利用国内国外两个市场、两种资源，发挥两个积极性，造福亿万人民，统筹两个大局",
+    "两个文明一起抓，两只手都要硬，举办铁人三项，生产智能两轮车",
 ])
 def test_non_quantities_are_ignored(text):
     assert quantities(text) == []

@@ -107,7 +107,8 @@ def tag_quantities(text: str | Report) -> list[Span]:
     spans = []
     for match in QUANTITY_PATTERN.finditer(view):
         label = _label(match, view)
-        if label and not (match.group("number") and any(blocked[match.start():match.end()])):
+        maskable = match.group("number") or match.group("counted")
+        if label and not (maskable and any(blocked[match.start():match.end()])):
             spans.append(Span(match.start(), match.end(), label, QUANTITY))
     return spans
 
