@@ -13,7 +13,7 @@ from govtag.rules import tag_quantities, tag_sections
 
 ALL_LISTS = sorted(path.stem for path in lexicon.LEXICON_DIR.glob("*.txt"))
 TABLES = ("numerals", "unit_word_starts", "value_hedges", "unit_aliases", "money_aliases",
-          "qualifier_cues", "rate_cues", "change_cues", "placeholders")
+          "qualifier_cues", "rate_cues", "change_cues", "placeholders", "shares")
 CUE_LISTS = [name for name in ALL_LISTS if name.startswith("heading_") or name in (
     "outside_sentences", "thanks_openers", "closing_calls", "problem_openers_strong",
     "problem_openers_weak", "plan_openers", "result_cues", "concessions", "remedies", "problem_answers", "change_comparisons")]

@@ -59,6 +59,9 @@ SINGLE_VALUES = [
     ("1.15万亩", "AREA", 11500, "亩", False),
     ("0.3个百分点", "PERCENT", 0.3, "percentage point", False),
     ("百分之零点五", "PERCENT", 0.5, "%", False),
+    ("千分之十三", "PERCENT", 13, "‰", False),
+    ("一半", "PERCENT", 50, "%", False),
+    ("半数", "PERCENT", 50, "%", False),
 ]
 
 # (text, label, low, high, unit)
@@ -68,6 +71,7 @@ RANGES = [
     ("20—30亩", "AREA", 20, 30, "亩"),
     ("3-5万元", "MONEY", 30000, 50000, "元"),
     ("3%～5%", "PERCENT", 3, 5, "%"),
+    ("百分之四至百分之五", "PERCENT", 4, 5, "%"),
 ]
 
 

@@ -61,6 +61,10 @@ def role_of(text: str, fragment: str) -> str | None:
     ("產值翻兩番，收入增长一倍多，提高一个百分点，下降５个千分点，增长19·5％",
      [("兩番", "PERCENT"), ("一倍多", "PERCENT"), ("一个百分点", "PERCENT"), ("５个千分点", "PERCENT"),
       ("19·5％", "PERCENT")]),
+    # per mille, a range of 百分之 forms, 翻了一番, shares written as words (spec: a share is PERCENT)
+    ("增长率控制在千分之十三，增长百分之四至百分之五，产值翻了一番，人员减少一半，超过半数",
+     [("千分之十三", "PERCENT"), ("百分之四至百分之五", "PERCENT"), ("一番", "PERCENT"), ("一半", "PERCENT"),
+      ("半数", "PERCENT")]),
     # long unit names win over their prefixes (千瓦小时 over 千瓦, 标准箱 over a bare 万)
     # real counts next to the words of set phrases stay (两个市场, 两种资源 and 亿万人民 are set phrases)
     ("新建两个农贸市场，引进两种新品种，惠及3亿人民", [("两个", "COUNT"), ("两种", "COUNT"), ("3亿人民", "COUNT")]),
@@ -79,6 +83,7 @@ def test_quantity_spans(text, expected):
     "一是抓党建，二是抓产业",
     "下了一番功夫，三年多来，营收迈上千亿台阶",
     "先后2番调整人员",
+    "费了一番功夫，一年半以后，多半是晴天",
     # set phrases: the two markets and two resources, the two enthusiasms, 亿万 before a counted noun
     "利用国内国外两个市场、两种资源，发挥两个积极性，造福亿万人民，统筹两个大局",
     "两个文明一起抓，两只手都要硬，举办铁人三项，生产智能两轮车",

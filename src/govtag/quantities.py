@@ -7,7 +7,8 @@ Rules:
 * Magnitude words (十 百 千 万 亿, also 个亿) are folded into the number; the unit is what is left
   (``万亩`` -> ``亩`` x 10000). Units are never converted between systems (公顷 stays 公顷).
 * Special forms: ``百分之N`` and ``N%`` -> ``%``; ``N成`` -> N x 10 ``%``; ``N(个)百分点`` ->
-  ``percentage point``; ``N倍`` -> ``times``; MONEY with no unit -> ``元``.
+  ``percentage point``; ``N倍`` -> ``times``; MONEY with no unit -> ``元``; share words
+  (``一半``, ``半数``; ``lexicons/shares.txt``) -> their value in ``%``.
 * Ranges (``3-11岁``, ``5万至10万元``, ``20—30亩``) give value None with low/high set; a bare low
   end borrows the high end's magnitude (``3-5万元`` -> 30000..50000). ``2×66万千瓦`` multiplies.
 * ``approximate`` is set by 余 多 几 数 in the number (or right after 个: 3个多月), a leading
@@ -61,6 +62,7 @@ APPROX_SUFFIXES = tuple(table("value_hedges")["approximate_after"].split())
 PLAIN_SUFFIXES = tuple(table("value_hedges")["plain_after"].split())
 TRAILING_QUALIFIERS = sorted(APPROX_SUFFIXES + PLAIN_SUFFIXES, key=len, reverse=True)  # 之多 before 多
 UNIT_ALIASES = table("unit_aliases")
+SHARES = {word: int(value) for word, value in table("shares").items()}
 MONEY_ALIASES = table("money_aliases")
 PLACEHOLDER_CHARS = chars("placeholders", "chars")
 # a blank: two or more placeholder characters, or one underscore (20_年 is rare, 20__ common)
@@ -95,6 +97,8 @@ def parse_quantity(text: str, label: str) -> QuantityValue:
     body, approximate, negative = _strip_hedges(_clean(text))
     if is_placeholder(body):
         return _blank_value(body, label, approximate)
+    if body in SHARES:  # 一半, 半数
+        return QuantityValue(SHARES[body], PERCENT_UNIT, SHARES[body], SHARES[body], approximate)
     parts = _split_range(body)
     if len(parts) == 2:
         return _range_value(parts[0], parts[1], label, approximate)

@@ -33,6 +33,7 @@ RATE_BASES = words("rate_bases")
 UNIT_WORD_STARTS = table("unit_word_starts")
 UNIT_CUES = {unit: tuple(cues.split()) for unit, cues in table("unit_cues").items()}
 SET_PHRASES = words("set_phrases")
+SHARES = tuple(table("shares"))  # 一半, 半数: a share with no number (PERCENT)
 ARABIC_ONLY_UNITS = words("arabic_only_units")
 DURATION_CUES = words("duration_cues")
 DURATION_AFTER = words("duration_after")
@@ -81,8 +82,9 @@ COUNTED_PHRASE = (rf"(?P<counted>{NUMBER}(?:(?<=[万亿])|(?<=[万亿][{APPROXIM
 
 QUANTITY_PATTERN = re.compile(
     rf"(?P<blank>{BLANK_NUMBER})(?P<blank_unit>{UNITS})?(?:[/每]{alternation(RATE_BASES)})*"
-    rf"|(?P<percent_of>百分之{NUMBER}(?:{RANGE_SEPARATOR}{NUMBER})?"
+    rf"|(?P<percent_of>(?<![{CN_DIGITS}{MAGNITUDES}])[百千]分之{NUMBER}(?:{RANGE_SEPARATOR}(?:[百千]分之)?{NUMBER})?"
     rf"|(?<![{CN_DIGITS}{MAGNITUDES}])[{CN_DIGITS}十]+分之{NUMBER})"
+    rf"|(?P<share>(?<![{CN_DIGITS}{MAGNITUDES}]){alternation(SHARES)})"
     rf"|(?P<tenths>(?<![{CN_DIGITS}{MAGNITUDES}第])[{NONZERO_DIGITS}]成(?!{char_class(UNIT_WORD_STARTS['成'])}))"
     rf"|(?P<shared_points>{NUMBER}个?)(?=(?:[、和]{NUMBER}个?)*[、和]{NUMBER}个?百分点)"
     rf"|{COUNTED_PHRASE}"
@@ -124,7 +126,7 @@ def _label(match: re.Match, view: str) -> str | None:
     """The label of a candidate match, or None when its context says it is no quantity."""
     if match.group("blank"):
         return _blank_label(match.group("blank"), match.group("blank_unit"))
-    if match.group("percent_of") or match.group("tenths") or match.group("shared_points"):
+    if match.group("percent_of") or match.group("share") or match.group("tenths") or match.group("shared_points"):
         return "PERCENT"
     if match.group("counted"):
         return None if _inside_short_quote(match, view) else "COUNT"
