@@ -61,6 +61,10 @@ def role_of(text: str, fragment: str) -> str | None:
     ("產值翻兩番，收入增长一倍多，提高一个百分点，下降５个千分点，增长19·5％",
      [("兩番", "PERCENT"), ("一倍多", "PERCENT"), ("一个百分点", "PERCENT"), ("５个千分点", "PERCENT"),
       ("19·5％", "PERCENT")]),
+    # durations marked by the words after them: a deadline, unchanged so long, a span of time, added over it
+    ("力争两年内建成，承包期三年不变，还有两年多时间，两年新增投资5亿元", [
+        ("两年", "MEASURE"), ("三年", "MEASURE"), ("两年多", "MEASURE"), ("两年", "MEASURE"), ("5亿元", "MONEY")]),
+    ("力争五到十年内见效，连续五年增产", [("五到十年", "MEASURE"), ("五年", "MEASURE")]),
     # per mille, a range of 百分之 forms, 翻了一番, shares written as words (spec: a share is PERCENT)
     ("增长率控制在千分之十三，增长百分之四至百分之五，产值翻了一番，人员减少一半，超过半数",
      [("千分之十三", "PERCENT"), ("百分之四至百分之五", "PERCENT"), ("一番", "PERCENT"), ("一半", "PERCENT"),
@@ -84,6 +88,8 @@ def test_quantity_spans(text, expected):
     "下了一番功夫，三年多来，营收迈上千亿台阶",
     "先后2番调整人员",
     "费了一番功夫，一年半以后，多半是晴天",
+    # the plan term and periods framing the present (spec rule 9), a range of years (a date)
+    "五年内新增装机，五年新增耕地，今后三年内完成，今明两年实现全覆盖，对2006-2020年的发展作出部署",
     # set phrases: the two markets and two resources, the two enthusiasms, 亿万 before a counted noun
     "利用国内国外两个市场、两种资源，发挥两个积极性，造福亿万人民，统筹两个大局",
     "两个文明一起抓，两只手都要硬，举办铁人三项，生产智能两轮车",

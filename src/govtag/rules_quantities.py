@@ -37,6 +37,7 @@ SHARES = tuple(table("shares"))  # 一半, 半数: a share with no number (PERCE
 ARABIC_ONLY_UNITS = words("arabic_only_units")
 DURATION_CUES = words("duration_cues")
 DURATION_AFTER = words("duration_after")
+PLAN_TERMS = words("plan_terms")
 PERIOD_BEFORE = words("period_before")
 PERIOD_AFTER = words("period_after")
 OUTPUT_MEASURES = words("output_measures")
@@ -190,13 +191,15 @@ def _chinese_number_counts(number: str, unit: str, before: str, after: str) -> b
         one_counts = UNIT_LABELS[unit] == "PERCENT" or (unit in TIME_UNITS and before.endswith(DURATION_CUES))
         return number == "一" and one_counts
     if unit in TIME_UNITS:
-        return any(cue in before[-4:] for cue in DURATION_CUES) or after.startswith(DURATION_AFTER)
+        after_makes_duration = after.startswith(DURATION_AFTER) and number + unit not in PLAN_TERMS
+        return any(cue in before[-4:] for cue in DURATION_CUES) or after_makes_duration
     return UNIT_LABELS[unit] != "MONEY" or len(number) > 1
 
 
 def _is_date_or_period(number: str, before: str, after: str) -> bool:
     framed = before.endswith(PERIOD_BEFORE) and not before.endswith(DURATION_CUES)  # 近三年, not 提前一年
-    return bool(YEAR_NUMBER.fullmatch(number)) or framed or after.startswith(PERIOD_AFTER)
+    years = all(YEAR_NUMBER.fullmatch(end) for end in re.split(RANGE_SEPARATOR, number))  # 2006-2020年
+    return years or framed or after.startswith(PERIOD_AFTER)
 
 
 def _inside_short_quote(match: re.Match, view: str) -> bool:
