@@ -65,6 +65,8 @@ def role_of(text: str, fragment: str) -> str | None:
     ("力争两年内建成，承包期三年不变，还有两年多时间，两年新增投资5亿元", [
         ("两年", "MEASURE"), ("三年", "MEASURE"), ("两年多", "MEASURE"), ("两年", "MEASURE"), ("5亿元", "MONEY")]),
     ("力争五到十年内见效，连续五年增产", [("五到十年", "MEASURE"), ("五年", "MEASURE")]),
+    # a long quoted name is no slogan: its counts stay
+    ("公布“全省28个乡村振兴示范县和重点帮扶县市区名单”", [("28个", "COUNT")]),
     # per mille, a range of 百分之 forms, 翻了一番, shares written as words (spec: a share is PERCENT)
     ("增长率控制在千分之十三，增长百分之四至百分之五，产值翻了一番，人员减少一半，超过半数",
      [("千分之十三", "PERCENT"), ("百分之四至百分之五", "PERCENT"), ("一番", "PERCENT"), ("一半", "PERCENT"),
@@ -88,6 +90,8 @@ def test_quantity_spans(text, expected):
     "下了一番功夫，三年多来，营收迈上千亿台阶",
     "先后2番调整人员",
     "费了一番功夫，一年半以后，多半是晴天",
+    # numbers inside short quoted slogans, also amounts written as bare magnitudes (spec rules 5, 8)
+    "办好“老百姓最关心的10件事”，打造“千亿果园”，推进“百亿提升、千亿跨越、万亿突破”行动",
     # the plan term and periods framing the present (spec rule 9), a range of years (a date)
     "五年内新增装机，五年新增耕地，今后三年内完成，今明两年实现全覆盖，对2006-2020年的发展作出部署",
     # set phrases: the two markets and two resources, the two enthusiasms, 亿万 before a counted noun

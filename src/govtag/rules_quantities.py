@@ -45,6 +45,7 @@ PLACEHOLDER_NON_UNITS = words("placeholder_non_units")
 MONEY_WORDS = words("money_words")
 MONEY_IN_CONTEXT = "块"  # a COUNT classifier that is money after a word of money_words
 CLAUSE_STOPS = "，,。；;：:！？!?\n"
+SHORT_QUOTE = 16  # a quoted slogan this short is a name, its numbers no quantities (spec rules 5, 8)
 
 CJK = r"[\u4e00-\u9fff]"
 # Parallel numeral slogans: 一村一品, 六稳六保, 千家万户, 万亩千亿; the word after the first numeral
@@ -132,6 +133,8 @@ def _label(match: re.Match, view: str) -> str | None:
     if match.group("counted"):
         return None if _inside_short_quote(match, view) else "COUNT"
     number, unit = match.group("number"), match.group("unit")
+    if _inside_short_quote(match, view):  # “百亿粮仓”, “群众最不满意的10件事”
+        return None
     before = view[max(0, match.start() - 8):match.start()]
     after = view[match.end():match.end() + 8]
     if not unit:
@@ -172,9 +175,7 @@ def _context_rejects(number, unit, label, before, after, match, view) -> bool:
         return True
     if label == "MEASURE" and re.match(rf"{CJK}{{0,6}}圈", after):
         return True
-    if label == "COUNT" and after.startswith("”"):
-        return True
-    return _inside_short_quote(match, view)
+    return label == "COUNT" and after.startswith("”")
 
 
 def _is_bare_hundred_million(number: str, before: str, after: str) -> bool:
@@ -203,9 +204,10 @@ def _is_date_or_period(number: str, before: str, after: str) -> bool:
 
 
 def _inside_short_quote(match: re.Match, view: str) -> bool:
-    """True inside a short quoted slogan such as “两个确立” or “10分钟品质文化生活圈”."""
-    opening = view.rfind("“", max(0, match.start() - 6), match.start() + 1)
+    """True inside a short quoted slogan such as “两个确立”, “10分钟品质文化生活圈” or
+    “群众最不满意的10件事” (at most SHORT_QUOTE characters from quote to quote)."""
+    opening = view.rfind("“", max(0, match.start() - SHORT_QUOTE), match.start() + 1)
     if opening < 0 or "”" in view[opening:match.start()]:
         return False
-    closing = view.find("”", match.end(), match.end() + 10)
-    return closing >= 0 and closing - opening <= 16
+    closing = view.find("”", match.end(), match.end() + SHORT_QUOTE)
+    return closing >= 0 and closing - opening <= SHORT_QUOTE
