@@ -41,6 +41,7 @@ PLAN_TERMS = words("plan_terms")
 PERIOD_BEFORE = words("period_before")
 PERIOD_AFTER = words("period_after")
 OUTPUT_MEASURES = words("output_measures")
+THOUSAND_UNITS = words("thousand_units")
 PLACEHOLDER_NON_UNITS = words("placeholder_non_units")
 MONEY_WORDS = words("money_words")
 MONEY_IN_CONTEXT = "块"  # a COUNT classifier that is money after a word of money_words
@@ -144,8 +145,10 @@ def _label(match: re.Match, view: str) -> str | None:
     label = _money_in_context(unit, view, match.start()) or UNIT_LABELS[unit]
     if label == "MONEY" and after.startswith(OUTPUT_MEASURES):
         return None
-    if BARE_MAGNITUDE.fullmatch(number):
-        return label if label == "MONEY" or after.startswith(("以上", "级")) else None
+    if BARE_MAGNITUDE.fullmatch(number):  # 亿元, 千公里 and 万吨级 count; 百年, 万亩核桃, 千家 do not
+        physical = (label == "MEASURE" and unit not in TIME_UNITS + ARABIC_ONLY_UNITS
+                    and not (number + unit).startswith(THOUSAND_UNITS))  # 千瓦 is a unit, no quantity
+        return label if label == "MONEY" or physical or after.startswith(("以上", "级")) else None
     if not number[0].isdigit() and not _chinese_number_counts(number, unit, before, after):
         return None
     return None if _context_rejects(number, unit, label, before, after, match, view) else label
