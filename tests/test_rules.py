@@ -68,6 +68,8 @@ def role_of(text: str, fragment: str) -> str | None:
     # a bare magnitude before a physical unit is a measure (spec rule 1), before money an amount
     ("加固近千公里堤防，建设千万吨炼化项目和万吨冷链中心，新增百亿斤产能", [
         ("千公里", "MEASURE"), ("千万吨", "MEASURE"), ("万吨", "MEASURE"), ("百亿斤", "MEASURE")]),
+    # 名 before 义务 is still the classifier
+    ("资助600多万名义务教育寄宿生", [("600多万名", "COUNT")]),
     # a long quoted name is no slogan: its counts stay
     ("公布“全省28个乡村振兴示范县和重点帮扶县市区名单”", [("28个", "COUNT")]),
     # per mille, a range of 百分之 forms, 翻了一番, shares written as words (spec: a share is PERCENT)
@@ -97,6 +99,8 @@ def test_quantity_spans(text, expected):
     "办好“老百姓最关心的10件事”，打造“千亿果园”，推进“百亿提升、千亿跨越、万亿突破”行动",
     # a bare magnitude before a unit of time, a unit word (千瓦), a word (万方) or a count (千家) is none
     "百年大计，按千瓦时计价，接入万方数据，推动千家企业上云，打造万亩果园，接入百度地图",
+    # a place name before 核电 (三门核电站)
+    "推进三门核电二期建设",
     # the plan term and periods framing the present (spec rule 9), a range of years (a date)
     "五年内新增装机，五年新增耕地，今后三年内完成，今明两年实现全覆盖，对2006-2020年的发展作出部署",
     # set phrases: the two markets and two resources, the two enthusiasms, 亿万 before a counted noun
