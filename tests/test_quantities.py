@@ -60,6 +60,7 @@ SINGLE_VALUES = [
     ("0.3个百分点", "PERCENT", 0.3, "percentage point", False),
     ("百分之零点五", "PERCENT", 0.5, "%", False),
     ("千分之十三", "PERCENT", 13, "‰", False),
+    ("39.8 万亿元", "MONEY", 39_800_000_000_000, "元", False),
     ("一半", "PERCENT", 50, "%", False),
     ("半数", "PERCENT", 50, "%", False),
 ]

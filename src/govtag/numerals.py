@@ -31,8 +31,9 @@ RANGE_CONNECTORS = RANGE_SYMBOLS + "".join(RANGE_WORDS)
 
 # A range connector in the tagger: a symbol, possibly doubled (3——5), or a word (5万至10万).
 RANGE_SEPARATOR = rf"(?:{char_class(RANGE_SYMBOLS)}{{1,2}}|{'|'.join(map(re.escape, RANGE_WORDS))})"
+# a space may stand between digits and a magnitude word (39.8 万亿元)
 ARABIC_NUMBER = (rf"(?<![A-Za-z0-9.第每])\d+(?:,\d{{3}})*(?:[.{ARABIC_DECIMAL_POINTS}]\d+)?"
-                 rf"(?:[{APPROXIMATORS}几]?[{MAGNITUDES}])*[{APPROXIMATORS}]?")
+                 rf"(?: (?=[{MAGNITUDES}]))?(?:[{APPROXIMATORS}几]?[{MAGNITUDES}])*[{APPROXIMATORS}]?")
 CHINESE_NUMBER = (
     rf"(?<![第每{CN_DIGITS}{MAGNITUDES}{VAGUE}])"
     rf"(?:[{VAGUE}](?=[{MAGNITUDES}])|(?<![{NOT_A_LEAD_AFTER}])[{MAGNITUDE_LEAD}](?=[{MAGNITUDES}])"
