@@ -72,6 +72,8 @@ def role_of(text: str, fragment: str) -> str | None:
     ("资助600多万名义务教育寄宿生", [("600多万名", "COUNT")]),
     # a space between digits and a magnitude word; a duration after 每天 (per day)
     ("生产总值达到39.8 万亿元，保证学生每天一小时体育活动", [("39.8 万亿元", "MONEY"), ("一小时", "MEASURE")]),
+    # a bare 亿 is money unless its own clause is about people
+    ("参保人数增加500万，财政投入20亿", [("20亿", "MONEY")]),
     # a long quoted name is no slogan: its counts stay
     ("公布“全省28个乡村振兴示范县和重点帮扶县市区名单”", [("28个", "COUNT")]),
     # per mille, a range of 百分之 forms, 翻了一番, shares written as words (spec: a share is PERCENT)
@@ -105,6 +107,8 @@ def test_quantity_spans(text, expected):
     "推进三门核电二期建设",
     # the years since the reform frame the present (spec rule 9); 每周一 is a weekday
     "改革开放40年积累的基础，每周一上午接访",
+    # a bare 亿 in a clause about population counts people
+    "全国人口到2030年要控制在14亿以内",
     # the plan term and periods framing the present (spec rule 9), a range of years (a date)
     "五年内新增装机，五年新增耕地，今后三年内完成，今明两年实现全覆盖，对2006-2020年的发展作出部署",
     # set phrases: the two markets and two resources, the two enthusiasms, 亿万 before a counted noun

@@ -44,6 +44,7 @@ OUTPUT_MEASURES = words("output_measures")
 THOUSAND_UNITS = words("thousand_units")
 PLACEHOLDER_NON_UNITS = words("placeholder_non_units")
 MONEY_WORDS = words("money_words")
+POPULATION_WORDS = words("population_words")
 MONEY_IN_CONTEXT = "块"  # a COUNT classifier that is money after a word of money_words
 CLAUSE_STOPS = "，,。；;：:！？!?\n"
 SHORT_QUOTE = 16  # a quoted slogan this short is a name, its numbers no quantities (spec rules 5, 8)
@@ -139,7 +140,7 @@ def _label(match: re.Match, view: str) -> str | None:
     before = view[max(0, match.start() - 8):match.start()]
     after = view[match.end():match.end() + 8]
     if not unit:
-        return "MONEY" if _is_bare_hundred_million(number, before, after) else None
+        return "MONEY" if _is_bare_hundred_million(number, _clause_before(view, match.start()), after) else None
     if unit in UNIT_CUES and not before.endswith(UNIT_CUES[unit]):  # 翻两番, not 一番努力
         return None
     label = _money_in_context(unit, view, match.start()) or UNIT_LABELS[unit]
@@ -166,8 +167,7 @@ def _money_in_context(unit: str, view: str, start: int) -> str | None:
     """MONEY for 块 after a money word in the same clause (每人补助200块), else None."""
     if unit != MONEY_IN_CONTEXT:
         return None
-    clause_start = max(view.rfind(stop, 0, start) for stop in CLAUSE_STOPS) + 1
-    return "MONEY" if any(word in view[clause_start:start] for word in MONEY_WORDS) else None
+    return "MONEY" if any(word in _clause_before(view, start) for word in MONEY_WORDS) else None
 
 
 def _context_rejects(number, unit, label, before, after, match, view) -> bool:
@@ -181,10 +181,16 @@ def _context_rejects(number, unit, label, before, after, match, view) -> bool:
     return label == "COUNT" and after.startswith("”")
 
 
-def _is_bare_hundred_million(number: str, before: str, after: str) -> bool:
-    """20亿, 百亿级: an amount of money written without 元."""
+def _is_bare_hundred_million(number: str, clause: str, after: str) -> bool:
+    """20亿, 百亿级: an amount of money written without 元, unless its clause is about people."""
     money_follows = re.match(rf"{CJK}?[元币]", after)
-    return number.endswith("亿") and "人口" not in before and not money_follows
+    about_people = any(word in clause for word in POPULATION_WORDS)
+    return number.endswith("亿") and not about_people and not money_follows
+
+
+def _clause_before(view: str, start: int) -> str:
+    """The text of the clause before ``start``."""
+    return view[max(view.rfind(stop, 0, start) for stop in CLAUSE_STOPS) + 1:start]
 
 
 def _chinese_number_counts(number: str, unit: str, before: str, after: str) -> bool:
