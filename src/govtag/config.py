@@ -196,8 +196,13 @@ def _check_head(head: HeadSettings) -> None:
             or not all(isinstance(n, int) for n in ngrams) or not 1 <= ngrams[0] <= ngrams[1] <= 6):
         raise ConfigError(f"'sentence_head.text_ngrams' must be [low, high] with 1 <= low <= high <= 6; got {ngrams}")
     head.text_ngrams = tuple(ngrams)
-    for name in ("heading_weight", "rule_weight", "position_weight"):
+    for name in ("heading_weight", "rule_weight", "position_weight", "vector_weight"):
         _positive(f"sentence_head.{name}", getattr(head, name), minimum=0.0, maximum=100.0)
+    if head.vectors:
+        try:
+            resolve_base(head.vectors)
+        except ConfigError as err:
+            raise ConfigError(f"'sentence_head.vectors': {err}") from err
     _positive("sentence_head.c", head.c, minimum=1e-6, maximum=1e6)
     _positive("sentence_head.rule_dropout", head.rule_dropout, minimum=0.0, maximum=1.0)
 

@@ -1,9 +1,10 @@
 """The section role of each sentence from what it says, where it stands and what the rules read.
 
-``SentenceHead`` is a scikit-learn logistic regression over four feature groups of a
+``SentenceHead`` is a scikit-learn logistic regression over feature groups of a
 ``sentences.Sentence``: character 1-3-grams of the sentence (hashed, TF-IDF), character 1-2-grams
-of the heading path in force, the rule tagger's role of the sentence and of its neighbours, and
-the relative position in the report. Class weights balance the rare 问题. With ``rule_dropout``
+of the heading path in force, the rule tagger's role of the sentence and of its neighbours, the
+relative position in the report, and (with ``vectors``) the standardised vector a frozen sentence
+encoder gives the sentence (``sentence_vectors``). Class weights balance the rare 问题. With ``rule_dropout``
 the rule features of a share of training sentences are blanked, so the words learn to decide
 alone and can overrule the rules. The fitted head is saved as arrays in safetensors plus its
 settings in JSON (no pickle): ``save(dir)`` / ``SentenceHead.load(dir)``.
@@ -45,6 +46,8 @@ class HeadSettings:
     c: float = 4.0  # inverse regularisation strength of the logistic regression
     balanced: bool = True  # class weights inverse to class frequency (the rare 问题 counts more)
     rule_dropout: float = 0.0  # share of training sentences whose rule features are blanked
+    vectors: str = ""  # frozen sentence encoder whose vectors are a feature block ("": off)
+    vector_weight: float = 1.0  # scale of the standardised sentence-vector block
     seed: int = 42
 
 
@@ -65,20 +68,41 @@ class SentenceHead:
         self.classes: list[str] = list(CLASSES)
         self.coef: np.ndarray | None = None
         self.intercept: np.ndarray | None = None
+        self.vector_mean: np.ndarray | None = None  # standardisation of the sentence vectors
+        self.vector_scale: np.ndarray | None = None
 
     # ------------------------------------------------------------ features
 
-    def features(self, sentences: list[Sentence], blank_rules: np.ndarray | None = None):
+    def features(self, sentences: list[Sentence], blank_rules: np.ndarray | None = None,
+                 vectors: np.ndarray | None = None):
         """The sparse feature matrix of ``sentences`` (rows whose ``blank_rules`` is true have
-        no rule features)."""
+        no rule features; ``vectors``: their sentence vectors when already computed)."""
         s = self.settings
         text = self.text_idf.transform(self.text_hasher.transform([x.text for x in sentences]))
         if s.heading_weight:
             heading = self.heading_idf.transform(self.heading_hasher.transform([x.heading for x in sentences]))
         else:  # an all-zero block keeps the column layout without hashing every heading
             heading = sparse.csr_matrix((len(sentences), s.heading_features))
-        return sparse.hstack([text, heading * s.heading_weight, _one_hot_rules(sentences, blank_rules) * s.rule_weight,
-                              _one_hot_positions(sentences) * s.position_weight], format="csr")
+        blocks = [text, heading * s.heading_weight, _one_hot_rules(sentences, blank_rules) * s.rule_weight,
+                  _one_hot_positions(sentences) * s.position_weight]
+        if s.vectors:
+            blocks.append(self._vector_block(sentences if vectors is None else vectors))
+        return sparse.hstack(blocks, format="csr")
+
+    def sentence_vectors(self, sentences: list[Sentence]) -> np.ndarray:
+        """The frozen encoder's vectors of ``sentences`` (``settings.vectors``)."""
+        from .sentence_vectors import SentenceVectors
+
+        return SentenceVectors(self.settings.vectors).encode([x.text for x in sentences])
+
+    def _vector_block(self, sentences_or_vectors) -> sparse.csr_matrix:
+        vectors = sentences_or_vectors
+        if not isinstance(vectors, np.ndarray):
+            vectors = self.sentence_vectors(vectors)
+        if self.vector_mean is None:  # fitting: standardise on the training sentences
+            self.vector_mean, self.vector_scale = vectors.mean(0), vectors.std(0) + 1e-6
+        scaled = (vectors - self.vector_mean) / self.vector_scale
+        return sparse.csr_matrix(scaled * (self.settings.vector_weight / np.sqrt(vectors.shape[1])))
 
     # ------------------------------------------------------------ fitting and predicting
 
@@ -95,6 +119,7 @@ class SentenceHead:
         blank = rng.random(len(sentences)) < s.rule_dropout
         if always_blank:
             blank[len(sentences) - always_blank:] = True
+        self.vector_mean = self.vector_scale = None
         matrix = self.features(sentences, blank)
         model = LogisticRegression(C=s.c, class_weight="balanced" if s.balanced else None,
                                    max_iter=3000, random_state=s.seed)
@@ -136,6 +161,8 @@ class SentenceHead:
         named = [("coef", self.coef), ("intercept", self.intercept), ("text_idf", self.text_idf.idf_)]
         if self.settings.heading_weight:
             named.append(("heading_idf", self.heading_idf.idf_))
+        if self.settings.vectors:
+            named += [("vector_mean", self.vector_mean), ("vector_scale", self.vector_scale)]
         arrays = {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in named}
         write_bytes_atomic(directory / ARRAYS_FILE, save(arrays))
         write_json_atomic(directory / SETTINGS_FILE, {"settings": asdict(self.settings),
@@ -156,6 +183,8 @@ class SentenceHead:
         head.text_idf.idf_ = arrays["text_idf"].astype(np.float64)
         if settings.heading_weight:
             head.heading_idf.idf_ = arrays["heading_idf"].astype(np.float64)
+        if settings.vectors:
+            head.vector_mean, head.vector_scale = arrays["vector_mean"], arrays["vector_scale"]
         return head
 
 
