@@ -224,3 +224,25 @@ def test_ensemble_baseline_saves_and_reloads_both_sentence_classifiers(tmp_path,
     np.testing.assert_allclose(again.probabilities(sentences), predictor.heads[1].probabilities(sentences),
                                atol=1e-5)
     assert len(predictor.tag(annotated(43).text).layer(SECTION)) > 0
+
+
+def test_predict_and_view_commands_run_a_baseline_model(tmp_path, training_docs):
+    from govtag.cli import main
+    from govtag.train import train
+
+    model_dir = train(load_config(_baseline_config(tmp_path, training_docs)))
+    doc = annotated(45)
+    report = tmp_path / "xx镇.txt"
+    report.write_text(doc.text, encoding="utf-8")
+    out = tmp_path / "out.json"
+    assert main(["predict", "--model", str(model_dir), "-o", str(out), str(report)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))[0]
+    start, end = difficulty_in_plan(doc)
+    assert {"role": "问题", "start": start, "end": end} in [
+        {k: s[k] for k in ("role", "start", "end")} for s in result["sections"]]
+    assert main(["view", "--model", str(model_dir), "-o", str(tmp_path / "v.html"), str(report)]) == 0
+    from govtag.errors import NotTextError
+    from govtag.predict import load_predictor
+
+    with load_predictor(model_dir) as predictor, pytest.raises(NotTextError):
+        predictor.tag(doc.text.encode("utf-8"), "bytes")

@@ -18,6 +18,7 @@ from pathlib import Path
 from .config import Config
 from .io import write_text_atomic
 from .labels import QUANTITY, SECTION, Document
+from .predict import RuleTagger, check_text
 from .report import Report
 from .sentence_head import SentenceHead, sentence_sections
 from .sentences import Sentence, gold_roles, report_sentences
@@ -78,8 +79,9 @@ rule tagger. Load with `govtag.predict.load_predictor(this_dir)`.
 """
 
 
-class BaselineTagger:
-    """Sections from a sentence head (and encoder), quantities from the rule tagger."""
+class BaselineTagger(RuleTagger):
+    """The rule tagger with its sections decided by sentence classifiers (a sentence head, and
+    a fine-tuned sentence encoder in an ensemble); quantities stay the rule tagger's."""
 
     def __init__(self, heads: list, name: str = KIND):
         self.heads, self.name = heads, name
@@ -93,13 +95,8 @@ class BaselineTagger:
     def tag(self, text: str, doc_id: str = "") -> Document:
         from .rules import tag_document
 
+        check_text(text)
         report = Report(text)
         rules = tag_document(report, doc_id)
         sections = sentence_sections(self.heads, report, rules.layer(SECTION))
         return Document(doc_id, text, sections + rules.layer(QUANTITY))
-
-    def tag_many(self, texts: list[str], doc_ids: list[str] | None = None) -> list[Document]:
-        from .predict import checked_inputs
-
-        texts, doc_ids = checked_inputs(texts, doc_ids)
-        return [self.tag(text, doc_id) for text, doc_id in zip(texts, doc_ids)]
