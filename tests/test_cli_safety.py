@@ -257,10 +257,10 @@ def test_predict_shows_window_progress_with_verbose_only(capsys, tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_with_two_jobs_stops_cleanly(tmp_path):
-    reports = []
-    for name in ("a", "b", "c", "d"):
+    reports = []  # 8 reports of 81k characters: half a minute of work, so Ctrl-C lands mid-run
+    for name in "abcdefgh":
         reports.append(tmp_path / f"{name}.txt")
-        reports[-1].write_text(long_report(60), encoding="utf-8")
+        reports[-1].write_text(long_report(200), encoding="utf-8")
     out = tmp_path / "out.json"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     process = subprocess.Popen([sys.executable, "-m", "govtag.cli", "predict", "--jobs", "2",
