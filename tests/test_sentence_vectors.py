@@ -18,6 +18,11 @@ from test_sentence_head import _baseline_config, annotated, difficulty_in_plan
 
 
 @pytest.fixture(scope="module")
+def training_docs():
+    return [annotated(i) for i in range(12)]
+
+
+@pytest.fixture(scope="module")
 def vectors():
     return SentenceVectors("albert-tiny")
 
@@ -56,11 +61,6 @@ def test_head_with_vectors_standardises_them_and_saves_them(training_docs, tmp_p
     assert loaded.settings.vectors == "albert-tiny"
     new = report_sentences(doc.text)
     np.testing.assert_allclose(loaded.probabilities(new), head.probabilities(new), atol=1e-5)
-
-
-@pytest.fixture(scope="module")
-def training_docs():
-    return [annotated(i) for i in range(12)]
 
 
 def test_baseline_with_vectors_trains_from_a_config(tmp_path, training_docs):

@@ -86,7 +86,7 @@ class SentenceHead:
         blocks = [text, heading * s.heading_weight, _one_hot_rules(sentences, blank_rules) * s.rule_weight,
                   _one_hot_positions(sentences) * s.position_weight]
         if s.vectors:
-            blocks.append(self._vector_block(sentences if vectors is None else vectors))
+            blocks.append(self._vector_block(self.sentence_vectors(sentences) if vectors is None else vectors))
         return sparse.hstack(blocks, format="csr")
 
     def sentence_vectors(self, sentences: list[Sentence]) -> np.ndarray:
@@ -95,12 +95,7 @@ class SentenceHead:
 
         return SentenceVectors(self.settings.vectors).encode([x.text for x in sentences])
 
-    def _vector_block(self, sentences_or_vectors) -> sparse.csr_matrix:
-        vectors = sentences_or_vectors
-        if not isinstance(vectors, np.ndarray):
-            vectors = self.sentence_vectors(vectors)
-        if self.vector_mean is None:  # fitting: standardise on the training sentences
-            self.vector_mean, self.vector_scale = vectors.mean(0), vectors.std(0) + 1e-6
+    def _vector_block(self, vectors: np.ndarray) -> sparse.csr_matrix:
         scaled = (vectors - self.vector_mean) / self.vector_scale
         return sparse.csr_matrix(scaled * (self.settings.vector_weight / np.sqrt(vectors.shape[1])))
 
@@ -119,8 +114,11 @@ class SentenceHead:
         blank = rng.random(len(sentences)) < s.rule_dropout
         if always_blank:
             blank[len(sentences) - always_blank:] = True
-        self.vector_mean = self.vector_scale = None
-        matrix = self.features(sentences, blank)
+        vectors = None
+        if s.vectors:  # standardised on the training sentences
+            vectors = self.sentence_vectors(sentences)
+            self.vector_mean, self.vector_scale = vectors.mean(0), vectors.std(0) + 1e-6
+        matrix = self.features(sentences, blank, vectors)
         model = LogisticRegression(C=s.c, class_weight="balanced" if s.balanced else None,
                                    max_iter=3000, random_state=s.seed)
         model.fit(matrix, roles)
