@@ -261,7 +261,20 @@ def test_ctrl_c_with_two_jobs_stops_cleanly(tmp_path):
     for name in "abcdefgh":
         reports.append(tmp_path / f"{name}.txt")
         reports[-1].write_text(long_report(200), encoding="utf-8")
-    out = tmp_path / "out.json"
+    # In the full suite on an idle machine, a run has been seen to end with 0 and no message, the
+    # interrupt unseen (its output complete); that is tolerated once, not twice in a row.
+    for attempt in range(2):
+        out = tmp_path / f"out{attempt}.json"
+        code, err = _interrupted_predict(reports, out)
+        if code != 0:
+            break
+        assert len(json.loads(out.read_text(encoding="utf-8"))) == len(reports)  # nothing lost
+    assert code == 130, err
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == "govtag predict: interrupted"
+    assert not out.exists()
+
+
+def _interrupted_predict(reports, out) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     process = subprocess.Popen([sys.executable, "-m", "govtag.cli", "predict", "--jobs", "2",
                                 "-o", str(out), *map(str, reports)], stderr=subprocess.PIPE,
@@ -269,10 +282,8 @@ def test_ctrl_c_with_two_jobs_stops_cleanly(tmp_path):
     _wait_for_workers(process.pid, 2)
     time.sleep(3)  # workers are starting (importing torch, loading the model) or tagging
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
-    _, err = process.communicate(timeout=120)
-    assert process.returncode == 130, err
-    assert "Traceback" not in err and err.strip().splitlines()[-1] == "govtag predict: interrupted"
-    assert not out.exists()
+    _, err = process.communicate(timeout=300)
+    return process.returncode, err
 
 
 def _wait_for_workers(pid: int, count: int, timeout: float = 120) -> None:
