@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from .io import write_text_atomic
 from .labels import QUANTITY, SECTION, Document
 from .predict import RuleTagger, check_text
 from .report import Report
-from .sentence_head import SentenceHead, sentence_sections
+from .decoding import section_confidence
+from .sentence_head import SentenceHead, sentence_probabilities, sentence_sections
 from .sentences import Sentence, gold_roles, report_sentences
 
 log = logging.getLogger(__name__)
@@ -57,12 +59,16 @@ def train_baseline(config: Config) -> Path:
     train_docs, silver_docs, _ = load_training_docs(config)
     base = resolve_base(config.base_model) if config.section_head == "ensemble" else ""
     model_dir = Path(config.output) / "model"
+    staging = model_dir.with_name(model_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
     for head in sentence_classifiers(config, base, Path(config.output), train_docs, silver_docs):
-        head.save(model_dir)
+        head.save(staging)
     summary = {"kind": KIND, "config": asdict(config), "train_documents": len(train_docs),
                "silver_documents": len(silver_docs)}
-    write_text_atomic(model_dir / "training.json", json.dumps(summary, ensure_ascii=False, indent=1))
-    write_text_atomic(model_dir / "README.md", _card(config, len(train_docs), len(silver_docs)))
+    write_text_atomic(staging / "training.json", json.dumps(summary, ensure_ascii=False, indent=1))
+    write_text_atomic(staging / "README.md", _card(config, len(train_docs), len(silver_docs)))
+    shutil.rmtree(model_dir, ignore_errors=True)  # nothing of an earlier model stays beside it
+    staging.rename(model_dir)
     return model_dir
 
 
@@ -100,3 +106,12 @@ class BaselineTagger(RuleTagger):
         rules = tag_document(report, doc_id)
         sections = sentence_sections(self.heads, report, rules.layer(SECTION))
         return Document(doc_id, text, sections + rules.layer(QUANTITY))
+
+    def confidence(self, text: str) -> float:
+        """Mean over sentences of the sentence classifiers' top role probability (1.0 = fully sure)."""
+        from .rules import tag_sections
+
+        check_text(text)
+        report = Report(text)
+        _, probabilities = sentence_probabilities(self.heads, report, tag_sections(report))
+        return section_confidence(probabilities)

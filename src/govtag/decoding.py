@@ -30,14 +30,32 @@ class TokenProbs:
 def voted_sections(text: str | Report, probs: TokenProbs, labels: list[str]) -> list[Span]:
     """Section spans: each sentence takes the role its tokens' summed probabilities favour."""
     report = Report.of(text)
-    starts = np.asarray([s for s, _ in probs.offsets] or [0])
     roles = []
-    for start, end in report.sentences:
-        first, last = np.searchsorted(starts, start), np.searchsorted(starts, end)
-        votes = probs.section[first:last].sum(0) if last > first else None
+    for (start, end), votes in zip(report.sentences, _sentence_votes(report, probs)):
         role = labels[int(votes.argmax())] if votes is not None else OUTSIDE
         roles.append((start, end, role))
     return merge_sentence_roles(report.text, roles)
+
+
+def _sentence_votes(report: Report, probs: TokenProbs) -> list[np.ndarray | None]:
+    """Each sentence's summed section probabilities of its tokens (None: no token starts in it)."""
+    starts = np.asarray([s for s, _ in probs.offsets] or [0])
+    votes = []
+    for start, end in report.sentences:
+        first, last = np.searchsorted(starts, start), np.searchsorted(starts, end)
+        votes.append(probs.section[first:last].sum(0) if last > first else None)
+    return votes
+
+
+def sentence_role_probabilities(text: str | Report, probs: TokenProbs) -> np.ndarray:
+    """(sentences with tokens, roles): the mean section probabilities of each sentence's tokens."""
+    votes = [v / v.sum() for v in _sentence_votes(Report.of(text), probs) if v is not None]
+    return np.vstack(votes) if votes else np.zeros((0, probs.section.shape[-1]), np.float32)
+
+
+def section_confidence(probabilities: np.ndarray) -> float:
+    """Mean over sentences of the most probable role's probability (1.0 = fully sure; none: 1.0)."""
+    return float(probabilities.max(1).mean()) if len(probabilities) else 1.0
 
 
 def decoded_quantities(text: str, probs: TokenProbs, labels: list[str]) -> list[Span]:

@@ -4,7 +4,8 @@ Each list is a plain-text file, one entry per line; lines starting with ``#`` ar
 Three kinds of file:
 
 * word lists (``words``): entries matched literally, e.g. units or set phrases;
-* tables (``table``): ``key value`` per line, e.g. the numeral vocabulary;
+* tables (``table``): ``key value`` per line, e.g. the numeral vocabulary (a value may be
+  ``word=number`` items: ``valued``);
 * cue lists (``cues``): one cue phrase per line in a small notation (see ``compile_cue``),
   for the section reader's heading and sentence cues.
 
@@ -18,6 +19,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import GovtagError
+
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 CLAUSE_STOPS = "，,。；;"
 SENTENCE_STOPS = "。；;"
@@ -25,7 +28,7 @@ GAP = re.compile(r"(?:(\d+)-)?(\d+)(?: (clause|sentence|no (\S+)))?")
 SPECIAL_TOKENS = {"digit": r"\d", "year": r"(?:20\d\d|20__)"}
 
 
-class LexiconError(ValueError):
+class LexiconError(GovtagError, ValueError):
     """A lexicon file is missing or holds an entry that cannot be read."""
 
 
@@ -61,6 +64,17 @@ def table(name: str) -> dict[str, str]:
 def chars(name: str, key: str) -> str:
     """A table value read as a set of single characters (spaces between them are ignored)."""
     return table(name)[key].replace(" ", "")
+
+
+def valued(name: str, key: str) -> dict[str, int]:
+    """A table value read as ``word=number`` items separated by spaces, in file order."""
+    values = {}
+    for item in table(name)[key].split():
+        word, _, number = item.partition("=")
+        if not word or not number.isdigit():
+            raise LexiconError(f"lexicon {name!r}: {key}: {item!r} is not word=number")
+        values[word] = int(number)
+    return values
 
 
 def alternation(items) -> str:

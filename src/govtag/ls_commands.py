@@ -19,14 +19,15 @@ def _ls_client(args):
 
 
 def _ls_tagger(model: str | None):
-    """The model tagger; a missing torch/transformers install is a StudioError, not a crash."""
+    """The model in ``model`` (default: the shipped one), of any kind ``predict`` accepts; a
+    missing torch/transformers install is a StudioError, not a crash."""
     from .studio import StudioError
 
     try:
-        from .predict import Tagger
+        from .predict import load_predictor
     except ImportError as err:
         raise StudioError(f"the model is not available: {err}") from err
-    return Tagger.load(model)
+    return load_predictor(model)
 
 
 def run_ls_push(args) -> int:

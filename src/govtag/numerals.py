@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from govtag.lexicon import char_class, chars
+from govtag.lexicon import char_class, chars, valued
 
 ZEROS = chars("numerals", "zeros")
 NONZERO_DIGITS = chars("numerals", "nonzero_digits")
 CN_DIGITS = ZEROS + NONZERO_DIGITS
-MAGNITUDES = chars("numerals", "magnitudes")
+MAGNITUDE_VALUES = valued("numerals", "magnitudes")  # 十 -> 10 … 亿 -> 10**8, smallest first
+MAGNITUDES = "".join(MAGNITUDE_VALUES)
 LIST_NUMERALS = chars("numerals", "list_numerals")
 APPROXIMATORS = chars("numerals", "approximators")
 VAGUE = chars("numerals", "vague")

@@ -24,7 +24,8 @@ from tqdm import tqdm
 from transformers import AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
-from .decoding import TokenProbs, confidence_of, decode_iob2, decoded_quantities, voted_sections
+from .decoding import (TokenProbs, confidence_of, decode_iob2, decoded_quantities, section_confidence,
+                       sentence_role_probabilities, voted_sections)
 from .encoding import WindowSettings, check_stride, make_windows, tokenise
 from . import runtime
 from .errors import InputError, ModelError, NotTextError, UsageError
@@ -33,7 +34,7 @@ from .labels import SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
 from .report import Report
 from .runtime import RunSettings
-from .sentence_head import SentenceHead, is_saved_in, sentence_sections
+from .sentence_head import SentenceHead, is_saved_in, sentence_probabilities, sentence_sections
 
 __all__ = ["Tagger", "RuleTagger", "load_predictor", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
            "load_sentence_classifiers", "is_baseline"]
@@ -245,9 +246,16 @@ class Tagger:
         return [tag_document(report) for report in reports]
 
     def confidence(self, text: str) -> float:
-        """Mean over tokens of the top probability of both heads (1.0 = fully sure)."""
+        """Mean over sentences of the most probable section role's probability, from what decides
+        the sections: the sentence classifiers when saved, else the token head (1.0 = fully sure)."""
         check_text(text)
-        return confidence_of(self.token_probs([text])[0])
+        report = Report(text)
+        if self.sentence_heads:
+            rule_doc = self._rule_docs([report])[0]
+            _, probabilities = sentence_probabilities(self.sentence_heads, report, rule_doc.layer(SECTION))
+        else:
+            probabilities = sentence_role_probabilities(report, self.token_probs([report])[0])
+        return section_confidence(probabilities)
 
     def close(self) -> None:
         """Nothing to release (the same interface as ``ParallelTagger``)."""

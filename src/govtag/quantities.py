@@ -35,7 +35,7 @@ from govtag.lexicon import char_class, chars, table, words
 from govtag.text import normalise
 
 PERCENT_UNIT, POINT_UNIT, TIMES_UNIT, MONEY_UNIT = "%", "percentage point", "times", "元"
-MAGNITUDES = dict(zip(numerals.MAGNITUDES, (10, 100, 1000, 10_000, 100_000_000)))
+MAGNITUDES = numerals.MAGNITUDE_VALUES
 APPROX_IN_NUMBER = numerals.APPROXIMATORS + numerals.VAGUE
 VAGUE_IN_NUMBER = numerals.VAGUE
 NUMBER_CHARS = ("0-9." + numerals.CN_DIGITS + numerals.MAGNITUDES + numerals.HALF + numerals.DECIMAL_POINT

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from .io import write_bytes_atomic, write_json_atomic
 from .labels import LAYERS, OUTSIDE, SECTION
 from .report import Report
-from .sentences import NEIGHBOURS, Sentence
+from .sentences import NEIGHBOURS, Sentence, merge_sentence_roles, report_sentences
 
 CLASSES = (OUTSIDE, *LAYERS[SECTION])
 CONTEXT_ROLES = (*CLASSES, "^")  # "^": before the first or after the last sentence
@@ -214,14 +214,19 @@ def sentence_sections(classifiers, text: str | Report, rule_sections=None) -> li
     """Section spans of ``text``: each sentence takes the role with the highest mean probability
     over ``classifiers`` (a ``SentenceHead``, a ``SentenceEncoder``, or a list of them); runs of
     same-role sentences in a line are merged."""
-    from .sentences import merge_sentence_roles, report_sentences
-
     report = Report.of(text)
-    classifiers = classifiers if isinstance(classifiers, (list, tuple)) else [classifiers]
-    sentences = report_sentences(report, rule_sections)
-    probabilities = sum(in_class_order(c, sentences) for c in classifiers) / len(classifiers)
+    sentences, probabilities = sentence_probabilities(classifiers, report, rule_sections)
     roles = [CLASSES[i] for i in np.asarray(probabilities).argmax(1)] if sentences else []
     return merge_sentence_roles(report.text, [(s.start, s.end, role) for s, role in zip(sentences, roles)])
+
+
+def sentence_probabilities(classifiers, text: str | Report, rule_sections=None):
+    """(sentences, probabilities): the sentences of ``text`` and the mean over ``classifiers`` of
+    their role probabilities, columns in ``CLASSES`` order."""
+    classifiers = classifiers if isinstance(classifiers, (list, tuple)) else [classifiers]
+    sentences = report_sentences(Report.of(text), rule_sections)
+    probabilities = sum(in_class_order(c, sentences) for c in classifiers) / len(classifiers)
+    return sentences, np.asarray(probabilities)
 
 
 def in_class_order(classifier, sentences: list[Sentence]) -> np.ndarray:

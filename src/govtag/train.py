@@ -188,6 +188,9 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
     output = Path(config.output)
     check_run_dir(output, resume, overwrite)
     if config.kind == "baseline":
+        if resume:
+            raise ConfigError("--resume: a baseline is fitted in one go and has no checkpoints to "
+                              "continue from; give --overwrite to fit it again")
         from .baseline import train_baseline
 
         return train_baseline(config)
