@@ -51,6 +51,7 @@ def write_train_config(directory: Path, train: Path, dev: Path, output: Path, *,
     config = directory / f"{output.name}.yaml"
     config.write_text(
         f"""base_model: albert-tiny
+section_head: token
 rule_features: {str(rule_features).lower()}
 output: {json.dumps(str(output))}
 layers: [section, quantity]

@@ -242,8 +242,9 @@ def test_bad_rule_layers_name_the_key(setup, layers):
 
 def test_rule_noise_needs_rule_features_on_the_section_head(setup):
     with_noise = {"seed: 42": "seed: 42\n  rule_noise: 0.3"}
+    without_rules = {"layers: [section, quantity]": "layers: [section, quantity]\nrule_features: false"}
     with pytest.raises(ConfigError, match="'training.rule_noise' needs rule_features"):
-        load_config(_config(setup, **with_noise))
+        load_config(_config(setup, **with_noise, **without_rules))
     path = _config(setup, **with_noise, **{"layers: [section, quantity]":
                                           "layers: [section, quantity]\nrule_features: true"})
     assert load_config(path).training.rule_noise == pytest.approx(0.3)

@@ -43,3 +43,14 @@ def test_shipped_model_records_the_base_by_name():
     config_path = Path(__file__).resolve().parents[1] / "models" / "default" / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
     assert config["base_model"] == config["encoder"]["_name_or_path"] == "albert-tiny"
+
+
+def test_a_models_folder_in_the_working_directory_is_not_the_default(no_env, monkeypatch, tmp_path):
+    checkout = Path(__file__).resolve().parents[1] / "models" / "default"
+    installed = tuple(d for d in predict.CHECKOUT_MODEL_DIRS if d != checkout)  # no checkout around
+    monkeypatch.setattr(predict, "CHECKOUT_MODEL_DIRS", installed)
+    (tmp_path / "models" / "default").mkdir(parents=True)
+    (tmp_path / "models" / "default" / "config.json").write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelError, match="no model given.*--model DIR"):
+        predict.default_model_dir()

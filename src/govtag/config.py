@@ -45,7 +45,7 @@ class DataConfig:
 class TrainingConfig:
     """The ``training`` section: optimiser, schedule, epochs, seed and rule-tag noise."""
 
-    epochs: float = 8.0
+    epochs: float = 3.0
     batch_size: int = 16
     learning_rate: float = 2e-4
     weight_decay: float = 0.01
@@ -61,14 +61,15 @@ SECTION_HEADS = ("token", "sentence", "ensemble")
 
 @dataclass
 class Config:
-    """A whole training config, one attribute per top-level YAML key."""
+    """A whole training config, one attribute per top-level YAML key; a key left out takes the
+    value ``configs/default.yaml`` gives it (the shipped model's settings)."""
 
     kind: str = "tagger"  # tagger: the encoder model; baseline: the scikit-learn sentence classifier
     # how a tagger decides section roles: token (its token head, votes per sentence), sentence (a
     # scikit-learn sentence head), ensemble (that head averaged with a fine-tuned sentence encoder)
-    section_head: str = "token"
+    section_head: str = "sentence"
     base_model: str = "albert-tiny"
-    rule_features: bool = False  # give the heads the rule tagger's tags as extra features
+    rule_features: bool = True  # give the heads the rule tagger's tags as extra features
     rule_layers: list[str] = field(default_factory=lambda: list(LAYERS))  # heads that get them
     output: str = "runs/default"
     layers: list[str] = field(default_factory=lambda: list(LAYERS))
@@ -128,6 +129,11 @@ def _build(cls, raw: dict, prefix: str):
 
 def _coerce(name: str, spec, value):
     default = spec.default if spec.default is not spec.default_factory else None
+    if default is None and spec.default is None:  # an optional key: ``str | None`` and the like
+        if value is None:
+            return None
+        kind = OPTIONAL_TYPES.get(str(spec.type).replace(" ", ""))
+        return _coerce(name, _Typed(kind()), value) if kind else value
     kind = type(default) if default not in (None,) else None
     if isinstance(default, bool) or kind is bool:
         if not isinstance(value, bool):
@@ -147,6 +153,16 @@ def _coerce(name: str, spec, value):
     if kind is str and not isinstance(value, str):
         raise ConfigError(f"'{name}' must be a string, not {value!r}")
     return value
+
+
+OPTIONAL_TYPES = {f"{kind.__name__}|None": kind for kind in (str, int, float, bool)}
+
+
+class _Typed:
+    """A stand-in field whose default gives an optional key's type to ``_coerce``."""
+
+    def __init__(self, default):
+        self.default, self.default_factory = default, None
 
 
 def check_config(config: Config) -> None:

@@ -1,10 +1,12 @@
-"""Headings of a report: one definition shared by the section reader and the model's windows.
+"""Numbered headings of a report and the heading path in force at each line.
 
-A heading is read within its first ``HEADING_MAX_CHARS`` characters: the section reader takes a
-line no longer than that for a heading candidate, and ``heading_level`` looks for a numbered
-heading marker (一、 第一部分 （一）) in that many characters of a longer line, unless the line ends
-in a colon. ``heading_paths`` gives the heading path in force from each heading line on, which
-the model's windows carry as context and the sentence classifiers read.
+``heading_level`` reads a numbered heading marker (一、 第一部分 （一）) within the first
+``HEADING_MAX_CHARS`` characters of a line, unless the line ends in a colon; ``heading_changes``
+turns those lines into the heading path in force from each heading line on (``Report.headings``),
+which the model's windows carry as context (``windows.heading_context``) and the sentence head
+reads when ``sentence_head.heading_weight`` is above 0. The section reader's own heading test
+(``sections.is_heading``: a short line, numbered or without commas and full stops) shares only the
+length limit ``HEADING_MAX_CHARS`` with it.
 """
 
 from __future__ import annotations

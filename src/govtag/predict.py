@@ -40,8 +40,9 @@ __all__ = ["Tagger", "RuleTagger", "load_predictor", "analyse", "decode_iob2", "
            "load_sentence_classifiers", "is_baseline"]
 
 MODEL_ENV, OLDER_MODEL_ENV = "GOVTAG_MODEL", "GOVTAG_MODEL_DIR"  # the latter: the notebook's former name
-# the shipped model: models/default of the checkout the package runs from, else of the current directory
-CHECKOUT_MODEL_DIRS = (Path(__file__).resolve().parents[2] / "models" / "default", Path("models", "default"))
+# the shipped model: models/default of the checkout the package runs from (never of the working
+# directory: a folder that happens to be there is no model the user named)
+CHECKOUT_MODEL_DIRS = (Path(__file__).resolve().parents[2] / "models" / "default",)
 
 
 def default_model_dir() -> Path:
@@ -50,8 +51,8 @@ def default_model_dir() -> Path:
     found = [d for d in CHECKOUT_MODEL_DIRS if (d / "config.json").is_file()]
     if named or found:
         return Path(named) if named else found[0]
-    raise ModelError(f"no model given and none shipped in {' or '.join(map(str, CHECKOUT_MODEL_DIRS))}: "
-                            f"pass --model DIR or set {MODEL_ENV} to a govtag model directory")
+    shipped = f" and none shipped in {' or '.join(map(str, CHECKOUT_MODEL_DIRS))}" if CHECKOUT_MODEL_DIRS else ""
+    raise ModelError(f"no model given{shipped}: pass --model DIR or set {MODEL_ENV} to a govtag model directory")
 
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",

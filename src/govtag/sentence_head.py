@@ -41,11 +41,11 @@ class HeadSettings:
     text_ngrams: tuple[int, int] = (1, 3)
     heading_features: int = 2**16  # hash buckets for the heading path's character n-grams
     heading_weight: float = 0.0  # scale of the heading block against the sentence text (0: off)
-    rule_weight: float = 1.0  # scale of the rule-role block (0: text and heading only)
+    rule_weight: float = 0.7  # scale of the rule-role block (0: text and heading only)
     position_weight: float = 0.0  # scale of the position block (10 bins of the relative position)
-    c: float = 4.0  # inverse regularisation strength of the logistic regression
+    c: float = 2.0  # inverse regularisation strength of the logistic regression
     balanced: bool = True  # class weights inverse to class frequency (the rare 问题 counts more)
-    rule_dropout: float = 0.0  # share of training sentences whose rule features are blanked
+    rule_dropout: float = 0.15  # share of training sentences whose rule features are blanked
     vectors: str = ""  # frozen sentence encoder whose vectors are a feature block ("": off)
     vector_weight: float = 1.0  # scale of the standardised sentence-vector block
     seed: int = 42

@@ -1,12 +1,13 @@
 """One self-contained HTML page to look at tagged reports (``govtag view``).
 
-``render_page(results)`` takes results of ``predict.analyse`` (text offsets, ``text`` added) and
-gives a page with inline CSS and JavaScript only (no external URL, works offline). Per report:
-the text with each section role as a coloured band (one ``.band`` element per section), each
-quantity highlighted by label (one ``.q`` element per quantity) with its value, unit, qualifier,
-per, change and placeholder in a tooltip on hover, a table of the quantities by section, and the
-sums per unit over exact totals only (qualifier exact, no per, no change, not a placeholder, a
-value; PERCENT is never summed: a share is no total). All report text is HTML-escaped.
+``render_page(results)`` takes results of ``formats.analyse`` with the report's ``text`` added
+(text offsets) and gives a page with inline CSS and JavaScript only (no external URL, works
+offline). Per report: the text with each section role as a coloured band (one ``.band`` element
+per section), each quantity highlighted by label (one ``.q`` element per quantity) with its value,
+unit, qualifier, per, change, placeholder and section in a tooltip on hover, a table of the
+quantities by section, and the sums per section and unit over exact totals only (qualifier exact,
+no per, no change, not a placeholder, a value; PERCENT is never summed: a share is no total). All
+report text is HTML-escaped.
 """
 
 from __future__ import annotations
