@@ -32,13 +32,13 @@ def run_view(args) -> int:
     from .inputs import iter_report_sources
     from .io import check_output_file, write_text_atomic
     from .formats import analyse
-    from .predict import load_predictor
+    from .loading import load
     from .view import render_page
 
     check_output_file(args.output)
     if not args.rules:
         _check_model_options(args.model, None)
-    with load_predictor(args.model, args.rules) as predictor:
+    with load(args.model, args.rules) as predictor:
         docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths),
                                        progress=show_progress(args))
     if not docs:
@@ -115,22 +115,21 @@ def run_options(args) -> dict:
 
 def settings_of(predictor) -> str:
     """What a predictor runs with, in one line."""
-    describe = getattr(predictor, "describe", None)
-    return describe() if describe else f"{predictor.name} (no encoder: no model settings)"
+    return predictor.describe()
 
 
 def _evaluate_and_print(model, rules, data, output, options=None, progress=False) -> int:
     from .evaluate import evaluate_predictor, format_report, write_report
     from .io import check_output_dir
     from .labelstudio import read_export
-    from .predict import load_predictor
+    from .loading import load
 
     if output:
         check_output_dir(output)
     if not rules:
         _check_model_options(model, (options or {}).get("stride"))
     gold = read_export(data)
-    predictor = load_predictor(model, rules, **({} if rules else options or {}))
+    predictor = load(model, rules, **({} if rules else options or {}))
     report = evaluate_predictor(predictor.tag, gold, progress=progress)
     report["settings"] = settings_of(predictor)
     print(f"settings: {report['settings']}")
@@ -145,12 +144,12 @@ def run_compare(args) -> int:
     from .evaluate import evaluate_predictor, format_comparison
     from .io import write_json_atomic, write_text_atomic
     from .labelstudio import read_export
-    from .predict import load_predictor
+    from .loading import load
 
     gold = read_export(args.data)
-    systems = {"rules": load_predictor(rules=True)}
+    systems = {"rules": load(rules=True)}
     for model in args.models:
-        systems[model] = load_predictor(model)
+        systems[model] = load(model)
     reports = {name: evaluate_predictor(predictor.tag, gold, progress=False)
                for name, predictor in systems.items()}
     table = format_comparison(reports)
@@ -165,9 +164,9 @@ def run_compare(args) -> int:
 def _check_model_options(model, stride) -> None:
     """The model directory is complete and ``--stride`` fits its windows (config.json only)."""
     from .encoding import check_stride
-    from .predict import is_baseline, model_dir_of, model_settings
+    from .predict import model_settings
 
-    if is_baseline(model_dir_of(model)):
+    if _is_baseline(model):
         return  # no encoder, no windows
     settings = model_settings(model)
     if isinstance(stride, int):
@@ -245,10 +244,11 @@ def run_predict(args) -> int:
 def _predictor(args, reports: int):
     """The predictor ``govtag predict`` uses: with the run options, in as many worker processes
     as the defaults (or --jobs) give for ``reports`` reports; says its settings with -v."""
-    from .predict import load_predictor, model_settings
+    from .loading import load
+    from .predict import model_settings
 
     if args.rules:
-        return load_predictor(rules=True)
+        return load(rules=True)
     options = run_options(args)
     jobs = 1
     if not _is_baseline(args.model):
@@ -256,7 +256,7 @@ def _predictor(args, reports: int):
 
         jobs = resolve(model_settings(args.model).stride, jobs=args.jobs, reports=reports,
                        **options).jobs
-    predictor = load_predictor(args.model, jobs=jobs, **options)
+    predictor = load(args.model, jobs=jobs, **options)
     if args.verbose:
         print(f"govtag: settings: {settings_of(predictor)}", file=sys.stderr)
     return predictor

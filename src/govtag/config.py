@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .components import QUANTITY_MODELS, SECTION_MODELS
 from .encoding import WindowSettings
 from .errors import GovtagError
 from .labels import LAYERS, SECTION
@@ -55,8 +56,9 @@ class TrainingConfig:
     rule_noise: float = 0.0  # share of the rule tagger's section runs replaced by another role in training
 
 
-KINDS = ("tagger", "baseline")
+KINDS = ("tagger", "baseline")  # older configs: ``kind`` and ``section_head`` name the components
 SECTION_HEADS = ("token", "sentence", "ensemble")
+LEGACY_SECTIONS = {"token": "token", "sentence": "sentence_head", "ensemble": "ensemble"}
 
 
 @dataclass
@@ -64,10 +66,12 @@ class Config:
     """A whole training config, one attribute per top-level YAML key; a key left out takes the
     value ``configs/default.yaml`` gives it (the shipped model's settings)."""
 
-    kind: str = "tagger"  # tagger: the encoder model; baseline: the scikit-learn sentence classifier
-    # how a tagger decides section roles: token (its token head, votes per sentence), sentence (a
-    # scikit-learn sentence head), ensemble (that head averaged with a fine-tuned sentence encoder)
-    section_head: str = "sentence"
+    # the section model: token (the encoder's token head, votes per sentence) or a registered
+    # type (sentence_head, sentence_encoder, ensemble, ...), other keys being its options
+    sections: dict = field(default_factory=lambda: {"type": "sentence_head"})
+    quantities: dict = field(default_factory=lambda: {"type": "token"})  # token or rules
+    kind: str | None = None  # older configs: tagger or baseline (read into sections and quantities)
+    section_head: str | None = None  # older configs: token, sentence or ensemble
     base_model: str = "albert-tiny"
     rule_features: bool = True  # give the heads the rule tagger's tags as extra features
     rule_layers: list[str] = field(default_factory=lambda: list(LAYERS))  # heads that get them
@@ -97,9 +101,33 @@ def load_config(path: str | Path, overrides: dict | None = None) -> Config:
         raise ConfigError(f"{path}: a config is a mapping of keys to values")
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value)
+    _read_legacy_components(raw)
     config = _build(Config, raw, "")
     check_config(config)
     return config
+
+
+def _read_legacy_components(raw: dict) -> None:
+    """``kind`` and ``section_head`` of older configs as ``sections`` and ``quantities``."""
+    if "kind" not in raw and "section_head" not in raw:
+        return
+    if "sections" in raw or "quantities" in raw:
+        raise ConfigError("give either 'sections' and 'quantities' or the older 'kind' and "
+                          "'section_head', not both")
+    kind, head = raw.get("kind", "tagger"), raw.get("section_head", "sentence")
+    for key, value, allowed in (("kind", kind, KINDS), ("section_head", head, SECTION_HEADS)):
+        if value not in allowed:
+            raise ConfigError(f"'{key}' must be one of {', '.join(allowed)}; got {value!r}")
+    sections = LEGACY_SECTIONS[head]
+    if kind == "baseline" and sections == "token":
+        sections = "sentence_head"  # a baseline has no token head
+    raw["sections"] = {"type": sections}
+    raw["quantities"] = {"type": "token" if kind == "tagger" else "rules"}
+
+
+def needs_encoder(config: Config) -> bool:
+    """Whether a component of ``config`` is the encoder's token head (the run trains an encoder)."""
+    return "token" in (config.sections["type"], config.quantities["type"])
 
 
 def _set_dotted(raw: dict, dotted: str, value) -> None:
@@ -167,9 +195,8 @@ class _Typed:
 
 def check_config(config: Config) -> None:
     """Value checks that need more than a type: ranges, known layers, existing files."""
-    for key, value, allowed in (("kind", config.kind, KINDS), ("section_head", config.section_head, SECTION_HEADS)):
-        if value not in allowed:
-            raise ConfigError(f"'{key}' must be one of {', '.join(allowed)}; got {value!r}")
+    for key, registry in (("sections", SECTION_MODELS), ("quantities", QUANTITY_MODELS)):
+        _check_component(key, getattr(config, key), registry)
     _check_head(config.sentence_head)
     _check_encoder(config.sentence_encoder)
     for key, layers in (("layers", config.layers), ("rule_layers", config.rule_layers)):
@@ -192,8 +219,16 @@ def check_config(config: Config) -> None:
     _positive("training.rule_noise", training.rule_noise, minimum=0.0, maximum=1.0)
     if training.rule_noise and not (config.rule_features and SECTION in config.rule_layers):
         raise ConfigError("'training.rule_noise' needs rule_features: true with section in rule_layers")
-    if config.kind == "tagger" or config.section_head == "ensemble":
+    if needs_encoder(config) or config.sections["type"] in ("ensemble", "sentence_encoder"):
         resolve_base(config.base_model)
+
+
+def _check_component(key: str, value, registry) -> None:
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        raise ConfigError(f"'{key}' must be a mapping with a 'type', e.g. {{type: {registry.names()[0]}}}")
+    if not registry.has(value["type"]):
+        raise ConfigError(f"'{key}.type': unknown {registry.what} type {value['type']!r}; "
+                          f"known: {', '.join(registry.names())}")
 
 
 def _check_encoder(encoder: EncoderSettings) -> None:

@@ -205,11 +205,11 @@ class TaggerActor:
     def __init__(self, model, rules, offsets, options):
         import torch
 
-        from .predict import load_predictor
+        from .loading import load
 
         if options.get("device") == "cpu":
             torch.set_num_threads(1)  # one CPU per actor
-        self.predictor = load_predictor(model, rules, **({} if rules else options))
+        self.predictor = load(model, rules, **({} if rules else options))
         self.offsets = offsets
 
     def __call__(self, batch: dict) -> dict:

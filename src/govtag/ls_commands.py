@@ -24,10 +24,10 @@ def _ls_tagger(model: str | None):
     from .studio import StudioError
 
     try:
-        from .predict import load_predictor
+        from .loading import load
     except ImportError as err:
         raise StudioError(f"the model is not available: {err}") from err
-    return load_predictor(model)
+    return load(model)
 
 
 def run_ls_push(args) -> int:

@@ -24,7 +24,8 @@ from .encoding import check_stride
 from . import runtime
 from .errors import LostReports, UsageError
 from .labels import Document
-from .predict import Tagger, check_text, checked_inputs, model_dir_of, model_settings
+from .loading import load
+from .predict import check_text, checked_inputs, model_dir_of, model_settings
 
 
 class ParallelTagger:
@@ -122,7 +123,7 @@ def share_out(lengths: list[int], parts: int) -> list[list[int]]:
     return [sorted(share) for share in shares]
 
 
-_WORKER_TAGGER: Tagger | None = None
+_WORKER_TAGGER = None  # the worker's tagger, loaded once
 
 
 @contextmanager
@@ -143,7 +144,7 @@ def _start_worker(model_dir: str, options: dict, threads: int) -> None:
     global _WORKER_TAGGER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     torch.set_num_threads(threads)
-    _WORKER_TAGGER = Tagger.load(model_dir, **options)
+    _WORKER_TAGGER = load(model_dir, **options)
 
 
 def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:

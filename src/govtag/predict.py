@@ -34,10 +34,11 @@ from .labels import SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
 from .report import Report
 from .runtime import RunSettings
-from .sentence_head import SentenceHead, is_saved_in, sentence_probabilities, sentence_sections
+from .manifest import MANIFEST, read_manifest
+from .sentence_head import is_saved_in, sentence_probabilities, sentence_sections
 
 __all__ = ["Tagger", "RuleTagger", "load_predictor", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
-           "load_sentence_classifiers", "is_baseline"]
+           "is_baseline"]
 
 MODEL_ENV, OLDER_MODEL_ENV = "GOVTAG_MODEL", "GOVTAG_MODEL_DIR"  # the latter: the notebook's former name
 # the shipped model: models/default of the checkout the package runs from (never of the working
@@ -62,8 +63,8 @@ WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_mo
 def model_dir_of(model_dir: str | Path | None) -> Path:
     """``model_dir`` (``None``: the shipped default), checked to hold a config and weights."""
     model_dir = Path(model_dir) if model_dir else default_model_dir()
-    if is_saved_in(model_dir) and not (model_dir / "config.json").is_file():
-        return model_dir  # a baseline: a sentence head and no encoder
+    if is_baseline(model_dir):
+        return model_dir  # no encoder: a section model and the rules
     if not (model_dir / "config.json").is_file():
         raise ModelError(f"{model_dir}: not a govtag model directory (no config.json)")
     if not any((model_dir / name).is_file() for name in WEIGHT_FILES):
@@ -105,19 +106,11 @@ def check_text(text) -> None:
                            "govtag.text.read_report, decode bytes with govtag.text.decode_report)")
 
 
-def load_sentence_classifiers(model_dir: Path) -> list:
-    """The sentence head and sentence encoder saved in ``model_dir`` (either may be absent)."""
-    from . import sentence_encoder
-
-    heads = [SentenceHead.load(model_dir)] if is_saved_in(model_dir) else []
-    if sentence_encoder.is_saved_in(model_dir):
-        heads.append(sentence_encoder.SentenceEncoder.load(model_dir))
-    return heads
-
-
 def is_baseline(model_dir: Path) -> bool:
-    """A directory with a sentence head and no encoder: the scikit-learn baseline."""
-    return is_saved_in(model_dir) and not (model_dir / "config.json").is_file()
+    """A directory whose manifest (or, saved before manifests, whose sentence head) says it has
+    no encoder."""
+    has_manifest = (Path(model_dir) / MANIFEST).is_file()
+    return (has_manifest or is_saved_in(model_dir)) and not read_manifest(model_dir).encoder
 
 
 class Tagger:
@@ -136,7 +129,8 @@ class Tagger:
         config = model.config
         self.settings = window_settings(config)
         self.section_labels = list(config.section_labels)
-        self.sentence_heads: list = []  # sentence classifiers deciding section roles, when saved
+        self.sentence_heads: list = []  # the section model deciding section roles, when saved
+        self.quantity_model = None  # the quantity model, when not the token head
         self.quantity_labels = list(config.quantity_labels)
         self.run_settings: RunSettings | None = None  # what ``load`` decided
 
@@ -161,7 +155,10 @@ class Tagger:
         if run.quantize:
             model = runtime.quantized(model)
         tagger = cls(model, tokenizer, run.batch_size, name=model_dir.name, device=run.device)
-        tagger.sentence_heads = load_sentence_classifiers(model_dir)
+        manifest = read_manifest(model_dir)
+        sections = manifest.section_model(model_dir)
+        tagger.sentence_heads = [sections] if sections is not None else []
+        tagger.quantity_model = manifest.quantity_model(model_dir)
         tagger.settings.stride = run.stride
         tagger.run_settings = run
         return tagger
@@ -274,6 +271,8 @@ class Tagger:
         return voted_sections(report, probs, self.section_labels)
 
     def _quantities(self, report: Report, probs: TokenProbs) -> list[Span]:
+        if self.quantity_model is not None:
+            return self.quantity_model.spans(report)
         return decoded_quantities(report.text, probs, self.quantity_labels)
 
 
@@ -295,6 +294,10 @@ class RuleTagger:
     def close(self) -> None:
         """Nothing to release."""
 
+    def describe(self) -> str:
+        """What it runs with, in one line."""
+        return f"{self.name} (no encoder: no model settings)"
+
     def __enter__(self) -> "RuleTagger":
         return self
 
@@ -304,19 +307,10 @@ class RuleTagger:
 
 def load_predictor(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1,
                    **options):
-    """The rule tagger when ``rules``, else the model in ``model_dir`` (default: shipped model),
-    in ``jobs`` worker processes when more than one."""
-    if rules:
-        return RuleTagger()
-    if is_baseline(model_dir_of(model_dir)):
-        from .baseline import BaselineTagger
+    """``govtag.loading.load``, by its older name."""
+    from .loading import load  # that module builds on this one
 
-        return BaselineTagger.load(model_dir_of(model_dir))
-    if jobs > 1:
-        from .parallel import ParallelTagger
-
-        return ParallelTagger(jobs, model_dir, **options)
-    return Tagger.load(model_dir, **options)
+    return load(model_dir, rules, jobs, **options)
 
 
 def _load_model(model_dir: Path):

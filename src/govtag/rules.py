@@ -7,15 +7,23 @@ Offsets always index the original text.
 
 from __future__ import annotations
 
-from govtag.labels import Document
+from govtag.components import QuantityModel
+from govtag.labels import Document, Span
 from govtag.report import Report
 from govtag.rules_quantities import tag_quantities
 from govtag.sections import tag_sections
 
-__all__ = ["tag_document", "tag_quantities", "tag_sections"]
+__all__ = ["tag_document", "tag_quantities", "tag_sections", "RuleQuantities"]
 
 
 def tag_document(text: str | Report, doc_id: str = "") -> Document:
     """A document with both layers tagged by rules."""
     report = Report.of(text)
     return Document(doc_id, report.text, tag_sections(report) + tag_quantities(report))
+
+
+class RuleQuantities(QuantityModel):
+    """The quantity grammar as a quantity model (``quantities: {type: rules}``): nothing to fit."""
+
+    def spans(self, report: str | Report) -> list[Span]:
+        return tag_quantities(Report.of(report))

@@ -11,6 +11,7 @@ a Hugging Face sequence classifier trained with the Trainer and class-weighted c
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from datasets import Dataset
 from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
                           Trainer, TrainingArguments)
 
+from .components import SectionModel
 from .sentence_head import CLASSES
 from .sentences import Sentence
 
@@ -67,13 +69,18 @@ class _WeightedTrainer(Trainer):
         return (loss, outputs) if return_outputs else loss
 
 
-class SentenceEncoder:
-    """A fine-tuned sequence classifier over sentences (and their rule roles)."""
+class SentenceEncoder(SectionModel):
+    """A fine-tuned sequence classifier over sentences and their rule roles (``sections: {type:
+    sentence_encoder}``, settings from the config's ``sentence_encoder`` block)."""
 
     def __init__(self, model, tokenizer, settings: EncoderSettings | None = None):
         self.model, self.tokenizer = model, tokenizer
         self.settings = settings or EncoderSettings()
         self.classes = [model.config.id2label[i] for i in range(model.config.num_labels)]
+
+    @classmethod
+    def create(cls, config, base: str = "", options: dict | None = None) -> "SentenceEncoder":
+        return cls.from_base(base, config.sentence_encoder)
 
     @classmethod
     def from_base(cls, base_dir: str, settings: EncoderSettings) -> "SentenceEncoder":
@@ -90,8 +97,11 @@ class SentenceEncoder:
                                for s, b in zip(sentences, blank)],
                               truncation="longest_first", max_length=self.settings.max_tokens)
 
-    def fit(self, sentences: list[Sentence], roles: list[str], work_dir: str | Path) -> "SentenceEncoder":
-        """Fine-tune on sentences and their gold roles (checkpoints in ``work_dir``)."""
+    def fit(self, sentences: list[Sentence], roles: list[str], silver: int = 0,
+            work_dir: str | Path | None = None) -> "SentenceEncoder":
+        """Fine-tune on sentences and their roles, silver ones left out (checkpoints in ``work_dir``)."""
+        if silver:
+            sentences, roles = sentences[:-silver], roles[:-silver]
         s = self.settings
         rng = np.random.default_rng(s.seed)
         rows = dict(self._encode(sentences, rng.random(len(sentences)) < s.rule_dropout))
@@ -100,7 +110,7 @@ class SentenceEncoder:
         from .train import shared_arguments
 
         args = TrainingArguments(
-            output_dir=str(work_dir), num_train_epochs=s.epochs, per_device_train_batch_size=s.batch_size,
+            output_dir=str(work_dir or tempfile.mkdtemp(prefix="govtag-encoder-")), num_train_epochs=s.epochs, per_device_train_batch_size=s.batch_size,
             learning_rate=s.learning_rate, **shared_arguments(s.seed, 0.1), save_strategy="no",
             logging_steps=50, disable_tqdm=True, **_length_grouping())
         trainer = _WeightedTrainer(model=self.model, args=args, train_dataset=dataset,

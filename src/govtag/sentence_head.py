@@ -21,6 +21,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
+from .components import SectionModel
 from .io import write_bytes_atomic, write_json_atomic
 from .labels import LAYERS, OUTSIDE, SECTION
 from .report import Report
@@ -51,8 +52,9 @@ class HeadSettings:
     seed: int = 42
 
 
-class SentenceHead:
-    """A fitted (or fittable) sentence classifier for section roles."""
+class SentenceHead(SectionModel):
+    """A fitted (or fittable) sentence classifier for section roles (``sections: {type: sentence_head}``,
+    settings from the config's ``sentence_head`` block)."""
 
     def __init__(self, settings: HeadSettings | None = None):
         self.settings = settings or HeadSettings()
@@ -70,6 +72,10 @@ class SentenceHead:
         self.intercept: np.ndarray | None = None
         self.vector_mean: np.ndarray | None = None  # standardisation of the sentence vectors
         self.vector_scale: np.ndarray | None = None
+
+    @classmethod
+    def create(cls, config, base: str = "", options: dict | None = None) -> "SentenceHead":
+        return cls(config.sentence_head)
 
     # ------------------------------------------------------------ features
 
@@ -101,9 +107,11 @@ class SentenceHead:
 
     # ------------------------------------------------------------ fitting and predicting
 
-    def fit(self, sentences: list[Sentence], roles: list[str], always_blank: int = 0) -> "SentenceHead":
-        """Fit on sentences and their roles; the last ``always_blank`` rows (silver sentences,
-        whose roles are the rules' own) never show their rule features."""
+    def fit(self, sentences: list[Sentence], roles: list[str], silver: int = 0,
+            work_dir: str | Path | None = None) -> "SentenceHead":
+        """Fit on sentences and their roles; the last ``silver`` rows (silver sentences, whose
+        roles are the rules' own) never show their rule features."""
+        always_blank = silver
         if not sentences:
             raise ValueError("no training sentences for the sentence head")
         s = self.settings

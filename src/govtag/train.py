@@ -29,13 +29,15 @@ from transformers import AutoTokenizer, Trainer, TrainingArguments, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 from transformers.utils import logging as transformers_logging
 
-from .config import Config, ConfigError, resolve_base
+from .baseline import train_baseline
+from .config import Config, ConfigError, needs_encoder, resolve_base
 from .errors import OutputError
 from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, window_examples
 from .labels import QUANTITY, SECTION, Document
 from .io import write_text_atomic
-from .labelstudio import ExportError, read_export
+from .manifest import Manifest, component_entry
 from .model import from_base
+from .training_data import fit_section_model, load_training_docs
 
 log = logging.getLogger(__name__)
 transformers_logging.set_verbosity_error()
@@ -49,27 +51,6 @@ def check_run_dir(output: Path, resume: bool = False, overwrite: bool = False) -
     if used and not (resume or overwrite):
         raise OutputError(f"{output}: run directory already holds {' and '.join(map(str, used))}; "
                           "give --overwrite to replace them or --resume to continue training")
-
-
-def load_training_docs(config: Config) -> tuple[list[Document], list[Document], list[Document]]:
-    """Gold training, silver and dev documents; refuse dev documents seen in training."""
-    gold = _read_data(config, "train")
-    silver = _read_data(config, "silver") if config.data.silver else []
-    dev = _read_data(config, "dev")
-    train_texts = {doc.text for doc in gold + silver}
-    leaked = [doc.doc_id for doc in dev if doc.text in train_texts]
-    if leaked:
-        raise ConfigError(f"dev documents also in the training data: {', '.join(leaked)}")
-    return gold, silver, dev
-
-
-def _read_data(config: Config, key: str) -> list[Document]:
-    """The documents of ``data.<key>``; an unusable export is a ConfigError naming the key."""
-    path = getattr(config.data, key)
-    try:
-        return read_export(path)
-    except ExportError as err:
-        raise ConfigError(f"'data.{key}': {err}") from err
 
 
 def build_dataset(tokenizer, docs: list[Document], settings: WindowSettings, layers: list[str]) -> Dataset:
@@ -184,15 +165,15 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
     """Train from a validated config; returns the directory of the saved best model.
 
     A run directory in use is refused unless ``resume`` or ``overwrite`` (see ``check_run_dir``).
+    A config with no component on the encoder's token heads fits its section model alone
+    (``govtag.baseline``).
     """
     output = Path(config.output)
     check_run_dir(output, resume, overwrite)
-    if config.kind == "baseline":
+    if not needs_encoder(config):
         if resume:
-            raise ConfigError("--resume: a baseline is fitted in one go and has no checkpoints to "
-                              "continue from; give --overwrite to fit it again")
-        from .baseline import train_baseline
-
+            raise ConfigError("--resume: a model without an encoder is fitted in one go and has no "
+                              "checkpoints to continue from; give --overwrite to fit it again")
         return train_baseline(config)
     gold, silver, dev_docs = load_training_docs(config)
     train_docs = gold + silver
@@ -217,8 +198,10 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
     trainer.train(resume_from_checkpoint=last)
     if not trainer.is_world_process_zero():  # several processes (torchrun): the first one saves
         return output / "model"
-    heads = sentence_classifiers(config, base, output, gold, silver) if config.section_head != "token" else []
-    return save_model(trainer, tokenizer, config, output / "model", len(train_docs), heads)
+    sections = None
+    if config.sections["type"] != "token":
+        sections = fit_section_model(config, base, output / "sentence_encoder_work", gold, silver)
+    return save_model(trainer, tokenizer, config, output / "model", len(train_docs), sections)
 
 
 def is_main_process() -> bool:
@@ -226,30 +209,17 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def sentence_classifiers(config: Config, base: str, output: Path, gold: list[Document],
-                         silver: list[Document]) -> list:
-    """The sentence head (fitted on gold, silver words only) and, for ``ensemble``, the
-    fine-tuned sentence encoder (gold only) that decide section roles."""
-    from .baseline import fit_head, labelled_sentences
-    from .sentence_encoder import SentenceEncoder
-
-    heads = [fit_head(config, gold, silver)]
-    if config.section_head == "ensemble":
-        sentences, roles = labelled_sentences(gold)
-        encoder = SentenceEncoder.from_base(base, config.sentence_encoder)
-        heads.append(encoder.fit(sentences, roles, output / "sentence_encoder_work"))
-    return heads
-
-
 def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_docs: int,
-               heads: list = ()) -> Path:
+               sections=None) -> Path:
     staging = model_dir.with_name(model_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     trainer.model.config.name_or_path = model_dir.name
     trainer.save_model(str(staging))
     tokenizer.save_pretrained(str(staging))
-    for head in heads:  # the sentence head and encoder beside the token model
-        head.save(staging)
+    if sections is not None:  # the section model beside the token model
+        sections.save(staging)
+    Manifest(True, component_entry(config.sections["type"], sections),
+             component_entry(config.quantities["type"])).write(staging)
     summary = {"config": asdict(config), "train_documents": n_docs,
                "best_dev_window_metric": trainer.state.best_metric,
                "log_history": trainer.state.log_history}
@@ -288,15 +258,16 @@ on one encoder. Load with `govtag.predict.Tagger.load(this_dir)` or `GovtagModel
   windows {config.windows.length} tokens, stride {config.windows.stride}
 - epochs {config.training.epochs}, learning rate {config.training.learning_rate}, seed {config.training.seed}, rule noise {config.training.rule_noise}
 - best dev window score (mean of quantity strict F1 and section token macro F1): {best_window_score}
-- section roles decided by: {SECTION_HEAD_NAMES[config.section_head]}
+- section roles decided by: {SECTION_MODEL_NAMES.get(config.sections["type"], config.sections["type"])}
 - trained: {datetime.date.today().isoformat()}
 """
 
 
-SECTION_HEAD_NAMES = {
+SECTION_MODEL_NAMES = {
     "token": "the token head (the most probability mass over a sentence's tokens)",
-    "sentence": "the sentence head (`sentence_head.*`: scikit-learn logistic regression over the "
+    "sentence_head": "the sentence head (`sentence_head.*`: scikit-learn logistic regression over the "
                 "sentence's character n-grams and the rule roles around it)",
+    "sentence_encoder": "the fine-tuned sentence encoder (`sentence_encoder/`)",
     "ensemble": "the mean of the sentence head (`sentence_head.*`) and the fine-tuned sentence "
                 "encoder (`sentence_encoder/`) probabilities",
 }

@@ -1,0 +1,36 @@
+"""One way to load any model: ``load(model_dir)`` gives a ``components.Tagger`` for every command.
+
+The model directory's manifest (``govtag.manifest``) says what it holds: without an encoder, a
+``BaselineTagger`` (a section model over sentences, quantities from the rules); with one, the
+encoder's ``predict.Tagger`` with its section and quantity models, in worker processes
+(``parallel.ParallelTagger``) when ``jobs`` is above 1. ``rules=True`` gives the rule tagger.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .baseline import BaselineTagger
+from .components import Tagger
+from .manifest import read_manifest
+from .predict import RuleTagger, Tagger as EncoderTagger, model_dir_of
+
+__all__ = ["load"]
+
+
+def load(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1, **options) -> Tagger:
+    """The tagger of ``model_dir`` (default: the shipped model), or the rule tagger when ``rules``.
+
+    ``options`` (device, quantize, stride, batch_size) go to a model with an encoder; see
+    ``predict.Tagger.load``.
+    """
+    if rules:
+        return RuleTagger()
+    model_dir = model_dir_of(model_dir)
+    if not read_manifest(model_dir).encoder:
+        return BaselineTagger.load(model_dir)
+    if jobs > 1:
+        from .parallel import ParallelTagger  # its workers load with this module: imported on use
+
+        return ParallelTagger(jobs, model_dir, **options)
+    return EncoderTagger.load(model_dir, **options)

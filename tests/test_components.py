@@ -1,0 +1,119 @@
+"""A section model is one class and one registry line: a trivial one registered here is trained,
+saved, loaded and used through the command line like the built-in ones. Also: the manifest of a
+model directory, unknown component types, and the ``Tagger`` protocol of every loaded model."""
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from govtag.cli import main
+from govtag.components import SectionModel, Tagger, register_section_model
+from govtag.config import ConfigError, load_config
+from govtag.errors import ModelError
+from govtag.labels import SECTION
+from govtag.labelstudio import write_tasks
+from govtag.loading import load
+from govtag.manifest import MANIFEST, read_manifest
+from govtag.sentence_head import CLASSES
+from test_sentence_head import annotated
+
+
+@register_section_model("majority")
+class Majority(SectionModel):
+    """Every sentence takes the role most training sentences have."""
+
+    def __init__(self, role: str = "O"):
+        self.role, self.classes = role, list(CLASSES)
+
+    def fit(self, sentences, roles, silver=0, work_dir=None):
+        self.role = Counter(roles[:len(roles) - silver]).most_common(1)[0][0]
+        return self
+
+    def probabilities(self, sentences):
+        ones = np.zeros((len(sentences), len(CLASSES)), np.float32)
+        ones[:, CLASSES.index(self.role)] = 1
+        return ones
+
+    def save(self, directory):
+        (directory / "majority.json").write_text(json.dumps({"role": self.role}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory):
+        return cls(json.loads((directory / "majority.json").read_text(encoding="utf-8"))["role"])
+
+
+def write_config(tmp_path, sections: str = "{type: majority}", quantities: str = "{type: rules}"):
+    docs = [annotated(i) for i in range(6)]
+    write_tasks(docs[:4], tmp_path / "train.json")
+    write_tasks(docs[4:], tmp_path / "dev.json")
+    config = tmp_path / "majority.yaml"
+    config.write_text(f"sections: {sections}\nquantities: {quantities}\n"
+                      f"output: {json.dumps(str(tmp_path / 'run'))}\n"
+                      f"data:\n  train: {json.dumps(str(tmp_path / 'train.json'))}\n"
+                      f"  dev: {json.dumps(str(tmp_path / 'dev.json'))}\n", encoding="utf-8")
+    return config
+
+
+def test_a_registered_section_model_trains_saves_loads_and_predicts_through_the_cli(tmp_path, capsys):
+    config = write_config(tmp_path)
+    assert main(["train", str(config)]) == 0
+    model_dir = tmp_path / "run" / "model"
+    manifest = json.loads((model_dir / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["sections"]["type"] == "majority" and manifest["quantities"]["type"] == "rules"
+    assert manifest["encoder"] is False and (model_dir / "majority.json").is_file()
+    report = tmp_path / "r.txt"
+    report.write_text(annotated(7).text, encoding="utf-8")
+    out = tmp_path / "out.json"
+    assert main(["predict", "--model", str(model_dir), "-o", str(out), str(report)]) == 0
+    (result,) = json.loads(out.read_text(encoding="utf-8"))
+    majority = Counter(r for d in (annotated(i) for i in range(4))
+                       for r in [s.label for s in d.layer(SECTION)]).most_common(1)[0][0]
+    assert {s["role"] for s in result["sections"]} == {majority}
+    assert result["quantities"]
+    assert main(["evaluate", "--model", str(model_dir), "--data", str(tmp_path / "dev.json")]) == 0
+    assert main(["view", "--model", str(model_dir), "-o", str(tmp_path / "v.html"), str(report)]) == 0
+
+
+def test_an_unknown_type_in_a_config_names_the_known_ones(tmp_path):
+    with pytest.raises(ConfigError, match=r"'sections\.type'.*'nope'.*known: .*majority.*sentence_head"):
+        load_config(write_config(tmp_path, sections="{type: nope}"))
+    with pytest.raises(ConfigError, match=r"'quantities' must be a mapping with a 'type'"):
+        load_config(write_config(tmp_path, quantities="rules"))
+
+
+def test_older_configs_name_their_components_by_kind_and_section_head(tmp_path):
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("sections: {type: majority}\nquantities: {type: rules}\n",
+                                   "kind: baseline\nsection_head: ensemble\n"), encoding="utf-8")
+    loaded = load_config(config)
+    assert loaded.sections == {"type": "ensemble"} and loaded.quantities == {"type": "rules"}
+    config.write_text(text.replace("quantities: {type: rules}\n", "kind: baseline\n"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="either 'sections' and 'quantities' or the older"):
+        load_config(config)
+
+
+def test_a_model_naming_an_unregistered_type_is_a_clear_error(tmp_path):
+    (tmp_path / MANIFEST).write_text(json.dumps({"govtag_model": 1, "encoder": False,
+                                                 "sections": {"type": "gone"},
+                                                 "quantities": {"type": "rules"}}), encoding="utf-8")
+    with pytest.raises(ModelError, match="unknown section model type 'gone'"):
+        load(tmp_path)
+
+
+def test_a_directory_saved_before_manifests_is_read_from_its_files():
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[1] / "models" / "default"
+    manifest = read_manifest(shipped)
+    assert manifest.encoder and manifest.section_type == "sentence_head" and manifest.quantity_type == "token"
+
+
+def test_every_loaded_model_is_a_tagger(tmp_path, capsys):
+    assert main(["train", str(write_config(tmp_path))]) == 0
+    for tagger in (load(rules=True), load(tmp_path / "run" / "model")):
+        with tagger:
+            assert isinstance(tagger, Tagger) and tagger.describe()
+            assert len(tagger.tag_many(["新修道路5公里。"], ["a"])) == 1
