@@ -62,6 +62,14 @@ def describe_error(err: BaseException) -> str:
     return str(err)
 
 
+def preannotate_formats() -> tuple[str, ...]:
+    """The formats registered for ``govtag preannotate``."""
+    from .formats import FORMATS  # noqa: F401  (its import registers the writers)
+    from .writers import formats
+
+    return formats("preannotate")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govtag", description="Tag section roles (成绩/问题/计划) and quantities "
@@ -194,7 +202,7 @@ def _add_preannotate(commands) -> None:
                             description="Tag reports with the rule tagger and write Label Studio "
                             "tasks with predictions, or JSON lines.")
     p.add_argument("paths", nargs="+", help="report files or directories of .txt files")
-    p.add_argument("--format", choices=("labelstudio", "jsonl", "silver"), default="labelstudio",
+    p.add_argument("--format", choices=preannotate_formats(), default="labelstudio",
                    help="labelstudio: tasks with predictions (pre-annotations); silver: tasks whose "
                    "annotations are the rule tags, for data.silver in a training config")
     p.add_argument("-o", "--output", required=True, help="output file (written atomically)")

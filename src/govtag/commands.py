@@ -33,7 +33,8 @@ def run_view(args) -> int:
     from .io import check_output_file, write_text_atomic
     from .formats import analyse
     from .loading import load
-    from .view import render_page
+    from .view import render_page  # noqa: F401  (registers the html writer)
+    from .writers import Output, writer
 
     check_output_file(args.output)
     if not args.rules:
@@ -44,7 +45,7 @@ def run_view(args) -> int:
     if not docs:
         return _nothing_tagged(failures, args.output)
     results = [{**analyse(doc), "text": doc.text} for doc in docs]
-    write_text_atomic(args.output, render_page(results, args.title))
+    write_text_atomic(args.output, writer("html", "view").write(Output(results, title=args.title)))
     print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
     return _exit_code(docs, failures)
 
@@ -282,7 +283,8 @@ def run_predict_ray(args) -> int:
 
 
 def run_preannotate(args) -> int:
-    from .formats import render, silver_tasks, span_lines
+    from .formats import FORMATS  # noqa: F401  (registers the writers)
+    from .writers import Output, writer
     from .inputs import iter_report_sources
     from .io import check_output_file
     from .predict import RuleTagger
@@ -295,13 +297,8 @@ def run_preannotate(args) -> int:
     docs, failures, _ = tag_inputs(predictor, reports, progress=show_progress(args))
     if not docs:
         return _nothing_tagged(failures, args.output)
-    if args.format == "jsonl":
-        text = span_lines(docs)
-    elif args.format == "silver":
-        text = silver_tasks(docs)
-    else:
-        text = render([], docs, "labelstudio", predictor.name)
-    _emit(text, args.output)
+    _emit(writer(args.format, "preannotate").write(Output(docs=docs, model_version=predictor.name)),
+          args.output)
     print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
     return _exit_code(docs, failures)
 

@@ -16,42 +16,23 @@ import io
 import json
 
 from .errors import UsageError
-from .labels import QUANTITY, SECTION, Document, Span
+from .labels import QUANTITY, SECTION, Document
 from .labelstudio import document_to_task
+from .results import META_FIELDS, QUANTITY_FIELDS, ReportResult, arrow_type, section_at
 from .text import file_offsets
+from .writers import Output, formats, register_writer, writer
 
-FORMATS = ("json", "jsonl", "csv", "labelstudio", "parquet")
-BINARY_FORMATS = ("parquet",)
+__all__ = ["analyse", "section_at", "with_offsets", "render", "render_bytes", "FORMATS",
+           "BINARY_FORMATS", "OFFSETS", "CSV_COLUMNS", "QUANTITY_FIELDS", "META_FIELDS"]
 OFFSETS = ("text", "file")
-CSV_COLUMNS = ("doc_id", "layer", "label", "start", "end", "text", "value", "unit", "low", "high",
-               "approximate", "placeholder", "qualifier", "per", "change", "section", "offsets")
-QUANTITY_FIELDS = ("label", "start", "end", "text", "value", "unit", "low", "high", "approximate",
-                   "placeholder", "qualifier", "per", "change", "section")
-META_FIELDS = QUANTITY_FIELDS[4:]
+CSV_COLUMNS = ("doc_id", "layer", *QUANTITY_FIELDS, "offsets")
 
 
 def analyse(doc: Document) -> dict:
     """A report's result: sections, and quantities with normalised values, what the words around
-    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``) and their section."""
-    from .quantity_context import describe_quantities
-
-    sections = doc.layer(SECTION)
-    quantities = [{**quantity, "section": section_at(sections, quantity["start"])}
-                  for quantity in describe_quantities(doc.text, doc.layer(QUANTITY))]
-    return {
-        "doc_id": doc.doc_id,
-        "sections": [{"role": s.label, "start": s.start, "end": s.end, "text": doc.text[s.start:s.end]}
-                     for s in sections],
-        "quantities": quantities,
-    }
-
-
-def section_at(sections: list[Span], offset: int) -> str | None:
-    """The role of the section span covering ``offset``, else None."""
-    for span in sections:
-        if span.start <= offset < span.end:
-            return span.label
-    return None
+    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``) and their
+    section, as a dict (``results.ReportResult.of(doc)`` is the typed one)."""
+    return ReportResult.of(doc).as_dict()
 
 
 def with_offsets(result: dict, offsets: str, raw: str | None = None) -> dict:
@@ -79,20 +60,35 @@ def _moved(part: dict, positions: list[int] | None) -> dict:
 def render(results: list[dict], docs: list[Document], fmt: str, model_version: str,
            scores: list[float | None] | None = None) -> str:
     """The whole output text for the reports, in one of FORMATS."""
-    if fmt == "json":
-        return json_text(results)
-    if fmt == "jsonl":
-        return json_lines(results)
-    if fmt == "csv":
-        return _csv(results)
-    if fmt == "labelstudio":
-        scores = scores or [None] * len(docs)
-        tasks = [_with_meta(document_to_task(d, as_prediction=True, model_version=model_version, score=s), r)
-                 for d, s, r in zip(docs, scores, results or [None] * len(docs))]
-        return json_text(tasks)
-    if fmt in BINARY_FORMATS:
+    chosen = writer(fmt)
+    if chosen.binary:
         raise UsageError(f"--format {fmt} is binary: give an output file with -o")
-    raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    return chosen.write(Output(results, docs, model_version, scores))
+
+
+@register_writer("json")
+def _json(output: Output) -> str:
+    return json_text(output.results)
+
+
+@register_writer("jsonl")
+def _jsonl(output: Output) -> str:
+    return json_lines(output.results)
+
+
+@register_writer("csv")
+def _csv_writer(output: Output) -> str:
+    return _csv(output.results)
+
+
+@register_writer("labelstudio")
+@register_writer("labelstudio", command="preannotate")
+def _labelstudio(output: Output) -> str:
+    docs = output.docs
+    scores = output.scores or [None] * len(docs)
+    tasks = [_with_meta(document_to_task(d, as_prediction=True, model_version=output.model_version, score=s), r)
+             for d, s, r in zip(docs, scores, output.results or [None] * len(docs))]
+    return json_text(tasks)
 
 
 def json_text(value) -> str:
@@ -103,6 +99,16 @@ def json_text(value) -> str:
 def json_lines(rows: list[dict]) -> str:
     """One JSON object a line."""
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+@register_writer("jsonl", command="preannotate")
+def _span_lines(output: Output) -> str:
+    return span_lines(output.docs)
+
+
+@register_writer("silver", command="preannotate")
+def _silver(output: Output) -> str:
+    return silver_tasks(output.docs)
 
 
 def span_lines(docs: list[Document]) -> str:
@@ -154,9 +160,10 @@ def _meta_line(fields: dict) -> str:
 
 def render_bytes(results: list[dict], fmt: str) -> bytes:
     """The whole output of a binary format (parquet) for the reports."""
-    if fmt == "parquet":
-        return _parquet(results)
-    raise UsageError(f"{fmt!r} is not a binary format (binary: {', '.join(BINARY_FORMATS)})")
+    chosen = writer(fmt)
+    if not chosen.binary:
+        raise UsageError(f"{fmt!r} is not a binary format (binary: {', '.join(BINARY_FORMATS)})")
+    return chosen.write(Output(results))
 
 
 def quantity_rows(results: list[dict]) -> list[dict]:
@@ -166,18 +173,18 @@ def quantity_rows(results: list[dict]) -> list[dict]:
             for result in results for quantity in result["quantities"]]
 
 
-def _parquet(results: list[dict]) -> bytes:
-    import pyarrow as pa
+@register_writer("parquet", binary=True)
+def _parquet(output: Output) -> bytes:
+    import pyarrow as pa  # a large import, only for this format
     import pyarrow.parquet as pq
 
-    number = pa.float64()
-    schema = pa.schema([("doc_id", pa.string()), ("offsets", pa.string()), ("label", pa.string()),
-                        ("start", pa.int64()), ("end", pa.int64()), ("text", pa.string()),
-                        ("value", number), ("unit", pa.string()), ("low", number), ("high", number),
-                        ("approximate", pa.bool_()), ("placeholder", pa.bool_()),
-                        ("qualifier", pa.string()), ("per", pa.string()), ("change", pa.string()),
-                        ("section", pa.string())])
-    table = pa.Table.from_pylist(quantity_rows(results), schema=schema)
+    columns = [("doc_id", pa.string()), ("offsets", pa.string())]
+    columns += [(name, getattr(pa, arrow_type(name))()) for name in QUANTITY_FIELDS]
+    table = pa.Table.from_pylist(quantity_rows(output.results), schema=pa.schema(columns))
     sink = io.BytesIO()
     pq.write_table(table, sink)
     return sink.getvalue()
+
+
+FORMATS = formats("predict")
+BINARY_FORMATS = tuple(name for name in FORMATS if writer(name).binary)

@@ -17,6 +17,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .labels import LAYERS, QUANTITY, SECTION
+from .results import CONTEXT_FIELDS
+from .writers import Output, register_writer
 
 ROLE_COLOURS = {"成绩": "#dcefdc", "问题": "#f9dcdc", "计划": "#dbe8f8"}
 LABEL_COLOURS = {"MONEY": "#e08a00", "PERCENT": "#8e3fa8", "AREA": "#7a5230", "COUNT": "#00897b",
@@ -64,6 +66,11 @@ document.querySelectorAll('tr[data-target]').forEach(function(row){
   });
 });
 """
+
+
+@register_writer("html", command="view")
+def _html(output: Output) -> str:
+    return render_page(output.results, output.title)
 
 
 def render_page(results: list[dict], title: str = "govtag view") -> str:
@@ -164,8 +171,8 @@ def tooltip(quantity: dict) -> str:
     """The lines shown on hover: label and value, then each field that says something."""
     lines = [f'{quantity["label"]}  {_value_text(quantity)}']
     lines.append(f'qualifier: {quantity.get("qualifier") or "exact"}')
-    for key in ("per", "change"):
-        if quantity.get(key):
+    for key in CONTEXT_FIELDS:
+        if key != "qualifier" and quantity.get(key):
             lines.append(f"{key}: {quantity[key]}")
     if quantity.get("placeholder"):
         lines.append("placeholder: template blank, no value")
@@ -191,7 +198,7 @@ def _quantity_table(quantities: list[dict], number: int) -> str:
     if not quantities:
         return "<p>No quantities.</p>"
     head = ("<tr><th>section</th><th>label</th><th>text</th><th>value</th><th>unit</th>"
-            "<th>qualifier</th><th>per</th><th>change</th><th>placeholder</th></tr>")
+            + "".join(f"<th>{key}</th>" for key in CONTEXT_FIELDS) + "<th>placeholder</th></tr>")
     rows = []
     for index, quantity in sorted(enumerate(quantities), key=lambda item: _section_order(item[1])):
         summed = "" if is_exact_total(quantity) else ' class="not-summed"'
@@ -199,7 +206,7 @@ def _quantity_table(quantities: list[dict], number: int) -> str:
                     + "".join(f"<td>{_e(cell)}</td>" for cell in (quantity["label"], quantity["text"]))
                     + f'<td class="num">{_e(_value_number(quantity))}</td>'
                     + "".join(f"<td>{_e(_plain(quantity.get(key)))}</td>"
-                              for key in ("unit", "qualifier", "per", "change"))
+                              for key in ("unit", *CONTEXT_FIELDS))
                     + f'<td>{"yes" if quantity.get("placeholder") else ""}</td></tr>')
     return f'<table class="quantities">{head}{"".join(rows)}</table>'
 
