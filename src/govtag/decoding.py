@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labels import OUTSIDE, QUANTITY, Span, tags_to_spans
+from .labels import IOB2, OUTSIDE, QUANTITY, Span, tags_to_spans
 from .report import Report
 from .sentences import merge_sentence_roles
 
@@ -70,7 +70,7 @@ def decoded_quantities(text: str, probs: TokenProbs, labels: list[str]) -> list[
             continue
         tags[start] = tag
         for i in range(start + 1, end):
-            tags[i] = "I-" + tag[2:]
+            tags[i] = IOB2.inside(IOB2.label_of(tag))
     return tags_to_spans(tags, QUANTITY)
 
 
@@ -86,8 +86,7 @@ def decode_iob2(probs: np.ndarray, labels: list[str], sure: float = 0.99) -> np.
     uncertain = np.flatnonzero(probs[:, outside] < sure)
     if not len(uncertain):
         return tags
-    allowed = np.array([[not (cur.startswith("I-") and prev[2:] != cur[2:]) for cur in labels]
-                        for prev in labels])
+    allowed = np.array([[IOB2.may_follow(prev, cur) for cur in labels] for prev in labels])
     penalty = np.where(allowed, 0.0, -np.inf)
     breaks = np.flatnonzero(np.diff(uncertain) > 1)
     for run in np.split(uncertain, breaks + 1):

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import UsageError
-from .labels import LAYERS, OUTSIDE, QUANTITY, SECTION, Document, bio_tags, char_roles, spans_to_tags
+from .labels import LAYERS, OUTSIDE, QUANTITY, ROLE_CLASSES, SECTION, Document, bio_tags, char_roles, spans_to_tags
 from .report import Report
 
 IGNORE = -100
-SECTION_TAGS = [OUTSIDE, *LAYERS[SECTION]]
+SECTION_TAGS = list(ROLE_CLASSES)
 QUANTITY_TAGS = bio_tags(QUANTITY)
 
 

@@ -24,12 +24,12 @@ from tqdm import tqdm
 
 from .errors import InputError
 from .io import write_bytes_atomic, write_json_atomic, write_text_atomic
-from .labels import (LAYERS, OUTSIDE, QUANTITY, SECTION, Document, char_roles, check_document,
+from .labels import (LAYERS, OUTSIDE, QUANTITY, ROLE_ASCII_NAMES, SECTION, Document, char_roles, check_document,
                      spans_to_tags)
 
 ROLES = LAYERS[SECTION]
 CONFUSION_LABELS = (*ROLES, OUTSIDE)
-ASCII_ROLE_NAMES = {"成绩": "results", "问题": "problems", "计划": "plans", OUTSIDE: "O"}
+ASCII_ROLE_NAMES = ROLE_ASCII_NAMES
 SEQUENCE_UNIT = "document"
 DOCUMENT_COLUMNS = ("doc_id", "chars", "quantity_f1", "section_span_f1", "section_char_macro_f1",
                     "problem_char_f1")

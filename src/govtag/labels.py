@@ -1,4 +1,5 @@
-"""Label layers of the annotation spec, spans, documents and char-level IOB2 tags.
+"""Label layers of the annotation spec, their order and colours, spans, documents, and the one
+IOB2 scheme (``IOB2``) every char- and token-level tagging uses.
 
 A document is its exact text plus spans ``(start, end, label, layer)`` in code points of that
 text, end exclusive. Two layers exist: ``section`` (成绩/问题/计划) and ``quantity``
@@ -18,6 +19,44 @@ LAYERS: dict[str, tuple[str, ...]] = {
     QUANTITY: ("MONEY", "PERCENT", "AREA", "COUNT", "MEASURE"),
 }
 OUTSIDE = "O"
+ROLES = LAYERS[SECTION]
+ROLE_CLASSES = (OUTSIDE, *ROLES)  # what a section model tells apart: no role, then the roles
+ROLE_ASCII_NAMES = {"成绩": "results", "问题": "problems", "计划": "plans", OUTSIDE: "O"}
+# Label Studio's colour of each label, and the view's (light bands for roles, marks for quantities)
+LABEL_COLOURS = {"成绩": "#4caf50", "问题": "#f44336", "计划": "#2196f3", "MONEY": "#ff9800",
+                 "PERCENT": "#9c27b0", "AREA": "#795548", "COUNT": "#009688", "MEASURE": "#607d8b"}
+VIEW_COLOURS = {"成绩": "#dcefdc", "问题": "#f9dcdc", "计划": "#dbe8f8", "MONEY": "#e08a00",
+                "PERCENT": "#8e3fa8", "AREA": "#7a5230", "COUNT": "#00897b", "MEASURE": "#4f6d7a"}
+
+
+class IOB2Scheme:
+    """IOB2 tags: ``B-X`` begins a span of label X, ``I-X`` continues it, ``O`` is outside."""
+
+    outside = OUTSIDE
+
+    def begin(self, label: str) -> str:
+        return f"B-{label}"
+
+    def inside(self, label: str) -> str:
+        return f"I-{label}"
+
+    def label_of(self, tag: str) -> str | None:
+        """X of ``B-X`` or ``I-X``; None for ``O``."""
+        return tag[2:] if tag[:2] in ("B-", "I-") else None
+
+    def may_follow(self, previous: str, tag: str) -> bool:
+        """Whether ``tag`` may come after ``previous``: ``I-X`` only after ``B-X`` or ``I-X``."""
+        return not tag.startswith("I-") or self.label_of(previous) == tag[2:]
+
+    def tags(self, labels) -> list[str]:
+        """The tag inventory of ``labels``, ``O`` first."""
+        tags = [OUTSIDE]
+        for label in labels:
+            tags += [self.begin(label), self.inside(label)]
+        return tags
+
+
+IOB2 = IOB2Scheme()
 
 
 class AnnotationError(GovtagError, ValueError):
@@ -26,10 +65,7 @@ class AnnotationError(GovtagError, ValueError):
 
 def bio_tags(layer: str) -> list[str]:
     """IOB2 tag inventory of a layer, ``O`` first."""
-    tags = [OUTSIDE]
-    for label in LAYERS[layer]:
-        tags += [f"B-{label}", f"I-{label}"]
-    return tags
+    return IOB2.tags(LAYERS[layer])
 
 
 @dataclass(frozen=True, order=True)
@@ -96,9 +132,9 @@ def spans_to_tags(spans: list[Span], length: int) -> list[str]:
     """Char-level IOB2 tags for the spans of one layer."""
     tags = [OUTSIDE] * length
     for span in spans:
-        tags[span.start] = f"B-{span.label}"
+        tags[span.start] = IOB2.begin(span.label)
         for i in range(span.start + 1, span.end):
-            tags[i] = f"I-{span.label}"
+            tags[i] = IOB2.inside(span.label)
     return tags
 
 

@@ -14,15 +14,11 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from .errors import GovtagError
-from .labels import LAYERS, AnnotationError, Document, Span, check_document, check_span
+from .labels import LABEL_COLOURS, LAYERS, AnnotationError, Document, Span, check_document, check_span
 from .io import write_json_atomic
 
 TO_NAME = "text"
-_LABEL_COLORS = {
-    "成绩": "#4caf50", "问题": "#f44336", "计划": "#2196f3",
-    "MONEY": "#ff9800", "PERCENT": "#9c27b0", "AREA": "#795548",
-    "COUNT": "#009688", "MEASURE": "#607d8b",
-}
+_LABEL_COLORS = LABEL_COLOURS
 
 
 class ExportError(GovtagError, ValueError):

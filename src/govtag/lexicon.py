@@ -20,10 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import GovtagError
+from .text import CLAUSE_STOPS, SENTENCE_STOPS
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
-CLAUSE_STOPS = "，,。；;"
-SENTENCE_STOPS = "。；;"
 GAP = re.compile(r"(?:(\d+)-)?(\d+)(?: (clause|sentence|no (\S+)))?")
 SPECIAL_TOKENS = {"digit": r"\d", "year": r"(?:20\d\d|20__)"}
 

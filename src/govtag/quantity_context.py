@@ -32,10 +32,11 @@ from govtag.labels import Span
 from govtag.lexicon import alternation, chars, cues, table, words
 from govtag.quantities import NUMBER_START, is_placeholder, parse_quantity
 from govtag.report import Report
+from govtag.text import CONTEXT_BREAKS
 
 QUALIFIERS = ("exact", "about", "at_least", "at_most", "more_than", "less_than")
 CHANGES = (None, "increase", "decrease", "change")
-CLAUSE_STOPS = "，,。；;：:！？!?、\n"
+CLAUSE_STOPS = CONTEXT_BREAKS
 WINDOW = 16  # characters of context read before a span, at most
 
 

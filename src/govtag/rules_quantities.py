@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import re
 
-from govtag.labels import QUANTITY, Span
+from govtag.labels import LAYERS, QUANTITY, Span
 from govtag.lexicon import alternation, char_class, table, words
 from govtag.lexicon import chars
 from govtag.numerals import APPROXIMATORS, CN_DIGITS, MAGNITUDES, NONZERO_DIGITS, NUMBER, RANGE_SEPARATOR, VAGUE
 from govtag.report import Report
+from govtag.text import CJK, CLAUSE_BREAKS
 
 TIME_UNITS = words("units_time")
 COUNTED_NOUNS = words("counted_nouns")
 COUNTED_HEADS = words("counted_heads")
-UNIT_LABELS: dict[str, str] = {  # later lists win where a unit is in two
-    **{u: "COUNT" for u in words("units_count") + COUNTED_NOUNS},
-    **{u: "MEASURE" for u in TIME_UNITS + words("units_measure")},
-    **{u: "AREA" for u in words("units_area")},
-    **{u: "PERCENT" for u in words("units_percent")},
-    **{u: "MONEY" for u in words("units_money")},
-}
+# A label's units are the list lexicons/units_<label>.txt (and, for two labels, another list);
+# a unit in two lists is the one of the label that comes first in LAYERS.
+UNITS_BEFORE, UNITS_AFTER = {"MEASURE": TIME_UNITS}, {"COUNT": COUNTED_NOUNS}
+UNIT_LABELS: dict[str, str] = {
+    unit: label for label in reversed(LAYERS[QUANTITY])
+    for unit in UNITS_BEFORE.get(label, ()) + words(f"units_{label.lower()}") + UNITS_AFTER.get(label, ())}
 RATE_BASES = words("rate_bases")
 UNIT_WORD_STARTS = table("unit_word_starts")
 UNIT_CUES = {unit: tuple(cues.split()) for unit, cues in table("unit_cues").items()}
@@ -46,10 +46,9 @@ PLACEHOLDER_NON_UNITS = words("placeholder_non_units")
 MONEY_WORDS = words("money_words")
 POPULATION_WORDS = words("population_words")
 MONEY_IN_CONTEXT = "块"  # a COUNT classifier that is money after a word of money_words
-CLAUSE_STOPS = "，,。；;：:！？!?\n"
+CLAUSE_STOPS = CLAUSE_BREAKS
 SHORT_QUOTE = 16  # a quoted slogan this short is a name, its numbers no quantities (spec rules 5, 8)
 
-CJK = r"[\u4e00-\u9fff]"
 # Parallel numeral slogans: 一村一品, 六稳六保, 千家万户, 万亩千亿; the word after the first numeral
 # is no numeral (二百二十四万吨, 一千五百公里 and 五百多万吨 are amounts).
 WORD = rf"(?![{CN_DIGITS}{MAGNITUDES}{APPROXIMATORS}{VAGUE}]){CJK}"

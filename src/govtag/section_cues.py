@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from govtag.lexicon import alternation, cues, words
+from govtag.lexicon import alternation, char_class, cues, words
 from govtag.numerals import LIST_NUMERALS, ZEROS
+from govtag.text import CJK, SENTENCE_ENDS
 
 N = LIST_NUMERALS
-CJK = r"[\u4e00-\u9fff]"
 TITLE_MAX_CHARS = 200  # a longer first block is a page whose title runs on into the report
 PAGE_LINE_CHARS = 1000  # a longer line is a whole page on one line
 
@@ -26,13 +26,13 @@ MARKER_GAP = re.compile(rf"(?<=\S)[ \u3000\xa0](?=(?:[{N}]+、|[(（][{N}\d]+[)�
                         rf"[{N}]是|\d+、|\d+\.(?!\d)))")
 PARAGRAPH_BREAK = re.compile(f"{PARAGRAPH_GAP.pattern}|{MARKER_GAP.pattern}")
 # in a whole page on one line, a top heading may follow a sentence end with no space at all
-PAGE_HEADING_START = re.compile(rf"(?<=[。！？!?；;])(?=[{N}]+、)")
+PAGE_HEADING_START = re.compile(rf"(?<={char_class(SENTENCE_ENDS)})(?=[{N}]+、)")
 ONE_SPACE = re.compile(r"[ \u3000\xa0]")
 # A body line that breaks off mid-sentence: the next line goes on with it (hard-wrapped reports).
 OPEN_LINE_END = re.compile(rf"(?:{CJK}|[，,、“（(])$")
 HEADING_YEAR = re.compile(r"(?:19|20)\d\d")
-SENTENCE_END_INSIDE = re.compile(r"[。；;！!？?]")
-CLAUSE_END = re.compile(r"[。；;！!？?，,]")
+SENTENCE_END_INSIDE = re.compile(char_class(SENTENCE_ENDS))
+CLAUSE_END = re.compile(char_class(SENTENCE_ENDS + "，,"))
 COMMA_OR_STOP = re.compile(r"[，,。]")
 DATED = re.compile(r"年.*月")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from govtag.headings import HEADING_MAX_CHARS
-from govtag.labels import Span
+from govtag.labels import ROLES, Span
 from govtag.report import Report
 from govtag.section_cues import (
     ACHIEVEMENT_HEADING, CJK_CHAR, CLAUSE_END, CLOSING_HEADING, CLOSING_SENTENCE, COMMA_OR_STOP, CONCESSION,
@@ -27,7 +27,7 @@ from govtag.section_cues import (
 )
 from govtag.sentences import merge_sentence_roles
 
-ACHIEVEMENT, PROBLEM, PLAN = "成绩", "问题", "计划"
+ACHIEVEMENT, PROBLEM, PLAN = ROLES
 
 
 def tag_sections(text: str | Report) -> list[Span]:

@@ -23,11 +23,11 @@ from sklearn.linear_model import LogisticRegression
 
 from .components import SectionModel
 from .io import write_bytes_atomic, write_json_atomic
-from .labels import LAYERS, OUTSIDE, SECTION
+from .labels import ROLE_CLASSES
 from .report import Report
 from .sentences import NEIGHBOURS, Sentence, merge_sentence_roles, report_sentences
 
-CLASSES = (OUTSIDE, *LAYERS[SECTION])
+CLASSES = ROLE_CLASSES
 CONTEXT_ROLES = (*CLASSES, "^")  # "^": before the first or after the last sentence
 POSITION_BINS = 10
 SETTINGS_FILE = "sentence_head.json"

@@ -19,7 +19,13 @@ from pathlib import Path
 
 from .errors import GovtagError
 
-SENTENCE_ENDS = "。！？；!?;"
+# The punctuation that ends a stretch of text, from the widest stretch to the narrowest:
+SENTENCE_ENDS = "。！？；!?;"  # a sentence of the spec (``sentence_spans``)
+SENTENCE_STOPS = "。；;"  # a sentence in the cue notation (``<N sentence>``)
+CLAUSE_STOPS = "，,。；;"  # a clause in the cue notation (``<N clause>``)
+CLAUSE_BREAKS = "，,。；;：:！？!?\n"  # a clause around a quantity (its unit's guards)
+CONTEXT_BREAKS = CLAUSE_BREAKS + "、"  # the words read around a quantity for its context
+CJK = r"[\u4e00-\u9fff]"  # one CJK ideograph
 _FULLWIDTH_FIRST, _FULLWIDTH_LAST, _FULLWIDTH_SHIFT = 0xFF01, 0xFF5E, 0xFEE0
 _IDEOGRAPHIC_SPACE = "\u3000"
 BOM = "\ufeff"

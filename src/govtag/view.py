@@ -16,13 +16,12 @@ import html
 from collections import defaultdict
 from decimal import Decimal
 
-from .labels import LAYERS, QUANTITY, SECTION
+from .labels import LAYERS, QUANTITY, SECTION, VIEW_COLOURS
 from .results import CONTEXT_FIELDS
 from .writers import Output, register_writer
 
-ROLE_COLOURS = {"成绩": "#dcefdc", "问题": "#f9dcdc", "计划": "#dbe8f8"}
-LABEL_COLOURS = {"MONEY": "#e08a00", "PERCENT": "#8e3fa8", "AREA": "#7a5230", "COUNT": "#00897b",
-                 "MEASURE": "#4f6d7a"}
+ROLE_COLOURS = {role: VIEW_COLOURS[role] for role in LAYERS[SECTION]}
+LABEL_COLOURS = {label: VIEW_COLOURS[label] for label in LAYERS[QUANTITY]}
 NO_SECTION = "—"
 NOT_SUMMED = ("PERCENT",)
 
