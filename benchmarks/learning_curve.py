@@ -48,7 +48,7 @@ def samples(train_export: str, sizes: list[int], seed: int, directory: Path) -> 
 
 def score(model_dir, gold) -> dict:
     from govtag.evaluate import evaluate_predictor
-    from govtag.predict import load_predictor
+    from govtag.loading import load_predictor
 
     return evaluate_predictor(load_predictor(model_dir, rules=model_dir is None).tag, gold, progress=False)
 

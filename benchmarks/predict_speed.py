@@ -51,7 +51,7 @@ def long_text(corpus: Path, chars: int = 60_000) -> str:
 
 
 def run_govtag(texts: list[str], model: str | None, float_model: bool, cold: bool = False) -> float:
-    from govtag.predict import load_predictor
+    from govtag.loading import load_predictor
     from govtag.runtime import resolve
 
     start = time.perf_counter()

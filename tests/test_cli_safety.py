@@ -18,7 +18,8 @@ import pytest
 from conftest import FIXTURES, pipeline_text, write_train_config
 from govtag import errors
 from govtag.cli import main
-from govtag.predict import ParallelTagger, RuleTagger, default_model_dir
+from govtag.parallel import ParallelTagger
+from govtag.predict import RuleTagger, default_model_dir
 
 REPORT = str(FIXTURES / "pipeline_xx_town.txt")
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

@@ -6,7 +6,8 @@ import pytest
 
 from govtag.encoding import (IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, make_windows,
                              token_label_ids, tokenise, window_examples, window_starts)
-from govtag.headings import heading_level, heading_paths
+from govtag.headings import heading_level
+from govtag.report import heading_paths
 from govtag.labels import QUANTITY, SECTION, Document, Span
 from govtag.text import normalise
 

@@ -34,7 +34,7 @@ class Unsure:
 
 
 def test_overwriting_a_baseline_run_leaves_nothing_of_the_old_model(tmp_path, training_docs):
-    from govtag.predict import load_predictor
+    from govtag.loading import load_predictor
     from govtag.train import train
 
     config = load_config(_baseline_config(tmp_path, training_docs))
@@ -87,7 +87,7 @@ def test_ls_push_takes_a_baseline_model(tmp_path, baseline_dir, monkeypatch, cap
 
 
 def test_confidence_comes_from_what_decides_the_sections(tiny_model):
-    from govtag.baseline import BaselineTagger
+    from govtag.sentence_tagger import BaselineTagger
     from govtag.predict import Tagger
 
     text = annotated(53).text

@@ -238,7 +238,7 @@ def test_rule_layers_choose_which_head_sees_the_rule_tags():
 
 
 def test_share_out_balances_lengths_and_keeps_every_index():
-    from govtag.predict import share_out
+    from govtag.parallel import share_out
 
     lengths = [60_000, 5_000, 20_000, 20_000, 15_000, 1_000]
     shares = share_out(lengths, 2)

@@ -21,7 +21,7 @@ from govtag.labels import SECTION
 from govtag.quantity_context import describe_quantities
 from govtag.report import Report
 from govtag.rules import tag_document, tag_quantities, tag_sections
-from govtag.sections import paragraph_blocks
+from govtag.sections import paragraph_blocks, paragraphs_of
 from govtag.sentences import report_sentences
 from govtag.text import line_spans, normalise, sentence_spans
 
@@ -57,7 +57,7 @@ def test_parts_agree_with_the_text_functions(text):
     assert report.view == normalise(text) and len(report.view) == len(text)
     assert report.lines == line_spans(text) == line_spans(report.view)
     assert report.sentences == sentence_spans(text)
-    assert report.paragraphs == paragraph_blocks(normalise(text), line_spans(text))
+    assert paragraphs_of(report) == paragraph_blocks(normalise(text), line_spans(text))
 
 
 def test_headings_start_at_heading_lines_and_read_the_view():

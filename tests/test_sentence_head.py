@@ -135,8 +135,8 @@ def _baseline_config(tmp_path, training_docs, extra: str = "") -> str:
 
 
 def test_baseline_trains_from_a_config_and_tags_through_load_predictor(tmp_path, training_docs):
-    from govtag.baseline import BaselineTagger
-    from govtag.predict import load_predictor
+    from govtag.sentence_tagger import BaselineTagger
+    from govtag.loading import load_predictor
     from govtag.train import train
 
     model_dir = train(load_config(_baseline_config(tmp_path, training_docs)))
@@ -205,8 +205,8 @@ def test_class_weights_favour_the_rare_role():
 
 @pytest.mark.slow
 def test_ensemble_baseline_saves_and_reloads_both_sentence_classifiers(tmp_path, training_docs):
-    from govtag.baseline import BaselineTagger
-    from govtag.predict import load_predictor
+    from govtag.sentence_tagger import BaselineTagger
+    from govtag.loading import load_predictor
     from govtag.sentence_encoder import SentenceEncoder
     from govtag.train import train
 
@@ -242,7 +242,7 @@ def test_predict_and_view_commands_run_a_baseline_model(tmp_path, training_docs)
         {k: s[k] for k in ("role", "start", "end")} for s in result["sections"]]
     assert main(["view", "--model", str(model_dir), "-o", str(tmp_path / "v.html"), str(report)]) == 0
     from govtag.errors import NotTextError
-    from govtag.predict import load_predictor
+    from govtag.loading import load_predictor
 
     with load_predictor(model_dir) as predictor, pytest.raises(NotTextError):
         predictor.tag(doc.text.encode("utf-8"), "bytes")

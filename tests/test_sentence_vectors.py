@@ -64,7 +64,7 @@ def test_head_with_vectors_standardises_them_and_saves_them(training_docs, tmp_p
 
 
 def test_baseline_with_vectors_trains_from_a_config(tmp_path, training_docs):
-    from govtag.predict import load_predictor
+    from govtag.loading import load_predictor
     from govtag.train import train
 
     extra = "  vectors: albert-tiny\n  vector_weight: 0.5\n"

@@ -1,25 +1,25 @@
 """govtag: tag section roles and quantities in Chinese government work reports.
 
-Data flows through these modules, one stage each (a module names the stage it belongs to):
+Data flows through these layers, bottom to top; a module imports only from the layers below its
+own (the contract in ``.importlinter``, checked by the test suite):
 
-- vocabulary and errors: ``errors``, ``labels`` (layers, spans, documents, IOB2 char tags),
-  ``lexicon`` and ``numerals`` (the word lists in ``lexicons/``);
-- reading a report: ``text`` (files, normalising, lines, sentences), ``headings``, ``report``
-  (the prepared view every stage shares), ``inputs`` (files, directories, stdin), ``labelstudio``
-  (exports and tasks);
-- rules: ``rules`` (both layers), ``sections`` and ``section_cues`` (the section reader),
-  ``rules_quantities`` (the quantity grammar), ``quantities`` (values and units),
-  ``quantity_context`` (qualifier, rate base, change);
-- models: ``encoding`` (windows, token labels), ``model`` (encoder with two token heads),
-  ``decoding`` (probabilities to spans), ``sentences``, ``sentence_head``, ``sentence_vectors``,
-  ``sentence_encoder`` (sentence classifiers of section roles);
-- training: ``config``, ``train``, ``baseline`` (the sentence-head model and its tagger),
-  ``adapt`` (masked-LM adaptation);
-- running: ``runtime`` (device, stride, batch), ``predict`` (the taggers and ``load_predictor``),
-  ``parallel`` (worker processes), ``distributed`` (Ray);
-- results: ``formats`` (``analyse`` and the output formats), ``io`` (atomic writes), ``view``
-  (HTML page), ``evaluate`` (metrics), ``studio`` (Label Studio server);
-- command line: ``cli`` (arguments), ``commands`` and ``ls_commands`` (what each command does).
+- core: ``errors``, ``labels`` (layers, roles, colours, IOB2, spans, documents), ``components``
+  (section and quantity model interfaces, their registry, the ``Tagger`` protocol), ``text``
+  (files, normalising, stops, lines, sentences), ``headings``, ``report`` (the prepared view every
+  stage shares), ``io`` (atomic writes), ``labelstudio`` (exports and tasks);
+- rules: ``lexicon`` and ``numerals`` (the word lists in ``lexicons/``), ``rules`` (both layers),
+  ``sections`` and ``section_cues`` (the section reader), ``rules_quantities`` (the quantity
+  grammar), ``quantities`` (values and units), ``quantity_context`` (qualifier, rate base, change);
+- models: ``bases`` (base encoders), ``settings``, ``hf_arguments``, ``encoding`` (windows, token
+  labels), ``model`` (encoder with two token heads), ``decoding``, ``sentences``,
+  ``sentence_vectors``, ``sentence_head``, ``sentence_encoder``, ``ensemble`` (section models),
+  ``manifest`` (what a model directory holds);
+- results: ``results`` (typed results, the quantity fields), ``writers`` (output formats by name),
+  ``formats``, ``view`` (HTML page), ``evaluate`` (metrics), ``studio`` (Label Studio server);
+- running and training: ``runtime``, ``inputs``, ``predict`` (the encoder's tagger, the rule
+  tagger), ``sentence_tagger``, ``parallel`` (worker processes), ``loading`` (``load``: any model),
+  ``distributed`` (Ray); ``config``, ``training_data``, ``baseline``, ``train``, ``adapt``;
+- command line: ``commands`` and ``ls_commands`` (what each command does), ``cli`` (arguments).
 """
 
 __version__ = "0.1.0"

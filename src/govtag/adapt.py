@@ -20,7 +20,7 @@ from transformers import (AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLa
                           TrainingArguments, set_seed)
 
 from .config import resolve_base
-from .train import shared_arguments
+from .hf_arguments import shared_arguments
 from .errors import InputError
 
 

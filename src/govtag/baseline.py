@@ -1,10 +1,9 @@
-"""Models without an encoder: a section model over sentences and a quantity model (the rules).
+"""Training models without an encoder: a section model over sentences, quantities from the rules.
 
 ``train_baseline(config)`` fits the config's section model (``sections.type``, e.g. the
 scikit-learn ``sentence_head``) on the sentences of ``data.train`` (and of ``data.silver``, whose
 roles are the rules' own: the model decides what it takes from them) and saves it, with a
-manifest, to ``<output>/model``. ``BaselineTagger`` applies such a directory behind the same
-``tag``/``tag_many`` interface as the encoder's ``Tagger``.
+manifest, to ``<output>/model``; ``sentence_tagger.BaselineTagger`` applies it.
 """
 
 from __future__ import annotations
@@ -17,17 +16,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .config import Config, resolve_base
-from .decoding import section_confidence
 from .io import write_text_atomic
-from .labels import Document
-from .manifest import Manifest, component_entry, read_manifest
-from .predict import RuleTagger, check_text
-from .report import Report
-from .rules import RuleQuantities, tag_sections
-from .sentence_head import sentence_probabilities, sentence_sections
+from .manifest import Manifest, component_entry
 from .training_data import fit_section_model, labelled_sentences, load_training_docs
 
-__all__ = ["BaselineTagger", "train_baseline", "labelled_sentences"]
+__all__ = ["train_baseline", "labelled_sentences"]
 log = logging.getLogger(__name__)
 KIND = "baseline"
 
@@ -67,33 +60,3 @@ with `govtag.loading.load(this_dir)`.
 - settings: {asdict(config.sentence_head)}
 - trained: {datetime.date.today().isoformat()}
 """
-
-
-class BaselineTagger(RuleTagger):
-    """The rule tagger with its sections decided by a section model over sentences (``heads``:
-    the section models whose probabilities are averaged) and its quantities by a quantity model
-    (default: the rules)."""
-
-    def __init__(self, heads: list, name: str = KIND, quantities=None):
-        self.heads, self.name = heads, name
-        self.quantities = quantities or RuleQuantities()
-
-    @classmethod
-    def load(cls, model_dir: str | Path) -> "BaselineTagger":
-        manifest = read_manifest(model_dir)
-        return cls([manifest.section_model(model_dir)], name=Path(model_dir).name,
-                   quantities=manifest.quantity_model(model_dir))
-
-    def tag(self, text: str, doc_id: str = "") -> Document:
-        check_text(text)
-        report = Report(text)
-        rule_sections = sorted(tag_sections(report))
-        sections = sentence_sections(self.heads, report, rule_sections)
-        return Document(doc_id, text, sections + sorted(self.quantities.spans(report)))
-
-    def confidence(self, text: str) -> float:
-        """Mean over sentences of the section model's top role probability (1.0 = fully sure)."""
-        check_text(text)
-        report = Report(text)
-        _, probabilities = sentence_probabilities(self.heads, report, tag_sections(report))
-        return section_confidence(probabilities)

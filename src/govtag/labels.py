@@ -153,3 +153,25 @@ def tags_to_spans(tags: list[str], layer: str) -> list[Span]:
         if prefix in ("B", "I"):
             start, label = i, name
     return spans
+
+
+def merge_sentence_roles(text: str, roles: list[tuple[int, int, str | None]],
+                         bridge_outside: bool = False) -> list[Span]:
+    """Section spans: maximal runs of same-role sentences inside one line.
+
+    A sentence with no role (``O`` or None) ends the run it follows; with ``bridge_outside`` (the
+    rule tagger's reading) it does not, so the next sentence of the same role and line joins the
+    run over it.
+    """
+    spans: list[Span] = []
+    open_run = False
+    for start, end, role in roles:
+        last = spans[-1] if spans else None
+        if role in (None, OUTSIDE):
+            open_run = open_run and bridge_outside
+        elif open_run and last.label == role and "\n" not in text[last.end:start]:
+            spans[-1] = Span(last.start, end, role, SECTION)
+        else:
+            spans.append(Span(start, end, role, SECTION))
+            open_run = True
+    return spans

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .baseline import BaselineTagger
 from .components import Tagger
 from .manifest import read_manifest
+from .parallel import ParallelTagger
 from .predict import RuleTagger, Tagger as EncoderTagger, model_dir_of
+from .sentence_tagger import BaselineTagger
 
-__all__ = ["load"]
+__all__ = ["load", "load_predictor"]
 
 
 def load(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1, **options) -> Tagger:
@@ -30,7 +31,8 @@ def load(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1
     if not read_manifest(model_dir).encoder:
         return BaselineTagger.load(model_dir)
     if jobs > 1:
-        from .parallel import ParallelTagger  # its workers load with this module: imported on use
-
-        return ParallelTagger(jobs, model_dir, **options)
+        return ParallelTagger(jobs, model_dir, loader=load, **options)
     return EncoderTagger.load(model_dir, **options)
+
+
+load_predictor = load  # its older name

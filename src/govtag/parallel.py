@@ -24,8 +24,7 @@ from .encoding import check_stride
 from . import runtime
 from .errors import LostReports, UsageError
 from .labels import Document
-from .loading import load
-from .predict import check_text, checked_inputs, model_dir_of, model_settings
+from .predict import Tagger, check_text, checked_inputs, model_dir_of, model_settings
 
 
 class ParallelTagger:
@@ -36,7 +35,9 @@ class ParallelTagger:
     workers; leaving the ``with`` block by an exception (Ctrl-C included) stops them at once.
     """
 
-    def __init__(self, jobs: int, model_dir: str | Path | None = None, **options):
+    def __init__(self, jobs: int, model_dir: str | Path | None = None, loader=None, **options):
+        """``loader(model_dir, **options)`` loads the model in each worker (default:
+        ``predict.Tagger.load``; ``loading.load`` passes itself, by reference)."""
         if jobs < 1:
             raise UsageError(f"jobs must be at least 1, got {jobs}")
         model_dir = model_dir_of(model_dir)
@@ -50,12 +51,13 @@ class ParallelTagger:
                         "batch_size": run.batch_size}
         self.threads = max(1, runtime.available_cores() // jobs)
         self.jobs, self.name, self.model_dir = jobs, model_dir.name, str(model_dir)
+        self.loader = loader or Tagger.load
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_worker,
-                                   initargs=(self.model_dir, self.options, self.threads))
+                                   initargs=(self.loader, self.model_dir, self.options, self.threads))
 
     def describe(self) -> str:
         return self.run_settings.describe()
@@ -140,11 +142,11 @@ def _sigint_blocked():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _start_worker(model_dir: str, options: dict, threads: int) -> None:
+def _start_worker(loader, model_dir: str, options: dict, threads: int) -> None:
     global _WORKER_TAGGER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     torch.set_num_threads(threads)
-    _WORKER_TAGGER = load(model_dir, **options)
+    _WORKER_TAGGER = loader(model_dir, **options)
 
 
 def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:

@@ -37,7 +37,7 @@ from .runtime import RunSettings
 from .manifest import MANIFEST, read_manifest
 from .sentence_head import is_saved_in, sentence_probabilities, sentence_sections
 
-__all__ = ["Tagger", "RuleTagger", "load_predictor", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
+__all__ = ["Tagger", "RuleTagger", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
            "is_baseline"]
 
 MODEL_ENV, OLDER_MODEL_ENV = "GOVTAG_MODEL", "GOVTAG_MODEL_DIR"  # the latter: the notebook's former name
@@ -305,14 +305,6 @@ class RuleTagger:
         self.close()
 
 
-def load_predictor(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1,
-                   **options):
-    """``govtag.loading.load``, by its older name."""
-    from .loading import load  # that module builds on this one
-
-    return load(model_dir, rules, jobs, **options)
-
-
 def _load_model(model_dir: Path):
     """The model and tokenizer of a checked model directory; ``ModelError`` when unreadable."""
     try:
@@ -323,13 +315,3 @@ def _load_model(model_dir: Path):
         raise ModelError(f"{model_dir}: cannot load the model ({first_line})") from err
     tokenizer.model_max_length = 10**9  # govtag windows long reports itself
     return model, tokenizer
-
-
-def __getattr__(name: str):
-    """``ParallelTagger`` and ``share_out`` from ``govtag.parallel``, imported when asked for
-    (that module imports this one)."""
-    if name in ("ParallelTagger", "share_out"):
-        from . import parallel
-
-        return getattr(parallel, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

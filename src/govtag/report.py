@@ -3,8 +3,7 @@
 ``Report.of(text)`` wraps a report's text (a ``Report`` is passed on as it is). Each part is
 computed the first time a stage asks for it and kept: ``view`` (``text.normalise``: Simplified,
 half-width, the same length), ``lines`` and ``sentences`` (``text.line_spans`` and
-``text.sentence_spans``), ``paragraphs`` (the section reader's ``sections.paragraph_blocks``) and
-``headings`` (the heading path in force from each heading line on). The rule tagger, the model's
+``text.sentence_spans``) and ``headings`` (the heading path in force from each heading line on). The rule tagger, the model's
 encoding and decoding and the sentence classifiers take a ``str`` or a ``Report``, so one report
 is normalised and split once on its way through them. Every offset indexes the original text.
 """
@@ -46,14 +45,20 @@ class Report:
         """The spec's sentences."""
         return sentence_spans(self.text, self.lines)
 
-    @cached_property
-    def paragraphs(self) -> Spans:
-        """The lines cut into the paragraph blocks the section reader reads."""
-        from .sections import paragraph_blocks  # sections reads reports through this module
-
-        return paragraph_blocks(self.view, self.lines)
+    def derived(self, name: str, compute):
+        """A part a later stage computes from the report (``compute(report)``), kept like the
+        others (e.g. the section reader's paragraph blocks)."""
+        parts = self.__dict__.setdefault("_derived", {})
+        if name not in parts:
+            parts[name] = compute(self)
+        return parts[name]
 
     @cached_property
     def headings(self) -> list[tuple[int, str]]:
         """(offset, heading path) pairs: the path in force from each heading line on."""
         return heading_changes(self.view, self.lines)
+
+
+def heading_paths(text: str | Report) -> list[tuple[int, str]]:
+    """(offset, heading path) pairs: the path in force from each heading line on."""
+    return Report.of(text).headings

@@ -25,7 +25,7 @@ from govtag.section_cues import (
     SIGNATURE_LINE, STRONG_PLAN_HEADING, STRONG_PROBLEM_SENTENCE, SUB_HEADING_MARKER, THANKS_GO_ON,
     THANKS_START, TITLE_MAX_CHARS, WEAK_PROBLEM_SENTENCE,
 )
-from govtag.sentences import merge_sentence_roles
+from govtag.labels import merge_sentence_roles
 
 ACHIEVEMENT, PROBLEM, PLAN = ROLES
 
@@ -33,12 +33,17 @@ ACHIEVEMENT, PROBLEM, PLAN = ROLES
 def tag_sections(text: str | Report) -> list[Span]:
     """Section spans (成绩/问题/计划): one role per sentence, runs merged inside a line."""
     report = Report.of(text)
-    roles = SectionReader().roles(report.view, report.paragraphs, report.sentences)
+    roles = SectionReader().roles(report.view, paragraphs_of(report), report.sentences)
     return merge_sentence_roles(report.text, [(*s, role) for s, role in zip(report.sentences, roles)],
                                 bridge_outside=True)
 
 
 # ---------------------------------------------------------------- paragraph blocks
+
+def paragraphs_of(report: Report) -> list[tuple[int, int]]:
+    """The paragraph blocks of a report, computed once per report."""
+    return report.derived("paragraphs", lambda r: paragraph_blocks(r.view, r.lines))
+
 
 def paragraph_blocks(view: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Lines cut at runs of spaces and at a space before a list marker: pages scraped without

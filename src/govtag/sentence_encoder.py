@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
@@ -22,26 +22,14 @@ from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Dat
                           Trainer, TrainingArguments)
 
 from .components import SectionModel
+from .hf_arguments import shared_arguments
+from .settings import EncoderSettings
 from .sentence_head import CLASSES
 from .sentences import Sentence
 
 log = logging.getLogger(__name__)
 FOLDER = "sentence_encoder"
 NO_RULES = "无"
-
-
-@dataclass
-class EncoderSettings:
-    """How the sentence encoder is fine-tuned."""
-
-    max_tokens: int = 96  # tokens per input (sentence and rule segment); longer sentences are cut at the end
-    epochs: float = 3.0
-    batch_size: int = 32
-    learning_rate: float = 1e-4
-    rule_dropout: float = 0.3  # share of training sentences whose rule segment says 无
-    context_chars: int = 0  # last characters of the sentence before, added to the second segment
-    balanced: bool = True  # class weights inverse to frequency
-    seed: int = 42
 
 
 def second_segment(sentence: Sentence, blank: bool = False, context_chars: int = 0) -> str:
@@ -107,8 +95,6 @@ class SentenceEncoder(SectionModel):
         rows = dict(self._encode(sentences, rng.random(len(sentences)) < s.rule_dropout))
         rows["labels"] = [CLASSES.index(role) for role in roles]
         dataset = Dataset.from_dict(rows)
-        from .train import shared_arguments
-
         args = TrainingArguments(
             output_dir=str(work_dir or tempfile.mkdtemp(prefix="govtag-encoder-")), num_train_epochs=s.epochs, per_device_train_batch_size=s.batch_size,
             learning_rate=s.learning_rate, **shared_arguments(s.seed, 0.1), save_strategy="no",

@@ -13,7 +13,7 @@ settings in JSON (no pickle): ``save(dir)`` / ``SentenceHead.load(dir)``.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
@@ -22,34 +22,17 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
 from .components import SectionModel
+from .settings import HeadSettings
 from .io import write_bytes_atomic, write_json_atomic
-from .labels import ROLE_CLASSES
+from .labels import ROLE_CLASSES, merge_sentence_roles
 from .report import Report
-from .sentences import NEIGHBOURS, Sentence, merge_sentence_roles, report_sentences
+from .sentences import NEIGHBOURS, Sentence, report_sentences
 
 CLASSES = ROLE_CLASSES
 CONTEXT_ROLES = (*CLASSES, "^")  # "^": before the first or after the last sentence
 POSITION_BINS = 10
 SETTINGS_FILE = "sentence_head.json"
 ARRAYS_FILE = "sentence_head.safetensors"
-
-
-@dataclass
-class HeadSettings:
-    """How the sentence head reads a sentence and how it is fitted."""
-
-    text_features: int = 2**18  # hash buckets for the sentence's character n-grams
-    text_ngrams: tuple[int, int] = (1, 3)
-    heading_features: int = 2**16  # hash buckets for the heading path's character n-grams
-    heading_weight: float = 0.0  # scale of the heading block against the sentence text (0: off)
-    rule_weight: float = 0.7  # scale of the rule-role block (0: text and heading only)
-    position_weight: float = 0.0  # scale of the position block (10 bins of the relative position)
-    c: float = 2.0  # inverse regularisation strength of the logistic regression
-    balanced: bool = True  # class weights inverse to class frequency (the rare 问题 counts more)
-    rule_dropout: float = 0.15  # share of training sentences whose rule features are blanked
-    vectors: str = ""  # frozen sentence encoder whose vectors are a feature block ("": off)
-    vector_weight: float = 1.0  # scale of the standardised sentence-vector block
-    seed: int = 42
 
 
 class SentenceHead(SectionModel):

@@ -1,7 +1,7 @@
 """Frozen sentence vectors: what a pretrained sentence encoder makes of each sentence.
 
 ``SentenceVectors(name)`` loads a base encoder (an offline short name such as ``m3e-small``, a
-local directory or a hub id; see ``config.resolve_base``) once per process and turns sentences into
+local directory or a hub id; see ``bases.resolve_base``) once per process and turns sentences into
 the mean of its last hidden states over their tokens. A sentence longer than one window is read in
 several windows whose vectors are averaged by token count, so nothing is cut off. The encoder is
 not trained: the sentence head learns weights over its vectors (``HeadSettings.vectors``).
@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+
+from .bases import resolve_base
 
 WINDOW_TOKENS = 128  # tokens per window, special tokens included
 BATCH_SIZE = 64  # windows per forward pass
@@ -51,9 +53,7 @@ class SentenceVectors:
 
 @lru_cache(maxsize=2)
 def _load(name: str):
-    from transformers import AutoModel, AutoTokenizer
-
-    from .config import resolve_base
+    from transformers import AutoModel, AutoTokenizer  # a large import, only when vectors are asked for
 
     path = resolve_base(name)
     return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()

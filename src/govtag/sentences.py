@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from .labels import OUTSIDE, SECTION, Document, Span, char_roles
+from .labels import OUTSIDE, SECTION, Document, Span, char_roles, merge_sentence_roles  # noqa: F401
 from .report import Report
 
 NEIGHBOURS = 2  # rule roles of this many sentences on each side are features
@@ -67,25 +67,3 @@ def roles_of_spans(sentences: list[tuple[int, int]], sections: list[Span], lengt
 def gold_roles(doc: Document, sentences: list[Sentence]) -> list[str]:
     """The annotated role of each sentence of ``doc``."""
     return roles_of_spans([(s.start, s.end) for s in sentences], doc.layer(SECTION), len(doc.text))
-
-
-def merge_sentence_roles(text: str, roles: list[tuple[int, int, str | None]],
-                         bridge_outside: bool = False) -> list[Span]:
-    """Section spans: maximal runs of same-role sentences inside one line.
-
-    A sentence with no role (``O`` or None) ends the run it follows; with ``bridge_outside`` (the
-    rule tagger's reading) it does not, so the next sentence of the same role and line joins the
-    run over it.
-    """
-    spans: list[Span] = []
-    open_run = False
-    for start, end, role in roles:
-        last = spans[-1] if spans else None
-        if role in (None, OUTSIDE):
-            open_run = open_run and bridge_outside
-        elif open_run and last.label == role and "\n" not in text[last.end:start]:
-            spans[-1] = Span(last.start, end, role, SECTION)
-        else:
-            spans.append(Span(start, end, role, SECTION))
-            open_run = True
-    return spans

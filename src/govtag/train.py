@@ -30,6 +30,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from transformers.utils import logging as transformers_logging
 
 from .baseline import train_baseline
+from .hf_arguments import shared_arguments, warmup_arguments  # noqa: F401  (also used from here)
 from .config import Config, ConfigError, needs_encoder, resolve_base
 from .errors import OutputError
 from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, window_examples
@@ -130,22 +131,6 @@ def noisy_runs(ids: list[int], rate: float, rng: np.random.Generator) -> list[in
             value = int(rng.choice([i for i in range(len(SECTION_TAGS)) if i != value]))
         noisy += [value] * len(list(run))
     return noisy
-
-
-def warmup_arguments(ratio: float) -> dict:
-    """The warm-up share of the run as ``TrainingArguments`` takes it: ``warmup_ratio`` where it
-    exists (transformers 4), else ``warmup_steps``, which transformers 5 reads as a ratio when
-    below 1 (a whole-run warm-up, ratio 1, is passed just below 1 to stay a ratio)."""
-    if any(field.name == "warmup_ratio" for field in dataclasses.fields(TrainingArguments)):
-        return {"warmup_ratio": ratio}
-    return {"warmup_steps": min(ratio, 1 - 1e-9)}
-
-
-def shared_arguments(seed: int, warmup: float, weight_decay: float = 0.01) -> dict:
-    """The ``TrainingArguments`` every govtag run shares (token model, sentence encoder, ``adapt``):
-    seeds, warm-up share, weight decay, the CPU when no GPU is there, no reporting, no loader workers."""
-    return {"seed": seed, "data_seed": seed, **warmup_arguments(warmup), "weight_decay": weight_decay,
-            "report_to": [], "use_cpu": not torch.cuda.is_available(), "dataloader_num_workers": 0}
 
 
 def training_arguments(config: Config, checkpoints: Path) -> TrainingArguments:
