@@ -67,3 +67,17 @@ def test_no_import_circle():
 @pytest.mark.parametrize("path", sorted(Path(govtag.__file__).parent.rglob("*.py")), ids=lambda p: p.name)
 def test_every_module_is_short(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= MAX_LINES
+
+
+MAX_FUNCTION_IMPORTS = 25  # lazy imports kept for start-up time or optional packages
+
+
+def test_imports_stay_at_module_top():
+    import ast
+
+    inside = 0
+    for path in Path(govtag.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                inside += sum(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(node))
+    assert inside <= MAX_FUNCTION_IMPORTS

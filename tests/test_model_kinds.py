@@ -68,7 +68,7 @@ def test_ls_select_takes_a_baseline_model(tmp_path, baseline_dir, capsys):
 
 
 def test_ls_push_takes_a_baseline_model(tmp_path, baseline_dir, monkeypatch, capsys):
-    from govtag import studio
+    from govtag import ls_commands
     from govtag.cli import main
     from govtag.studio import PushResult
 
@@ -78,8 +78,8 @@ def test_ls_push_takes_a_baseline_model(tmp_path, baseline_dir, monkeypatch, cap
         pushed.update(docs=docs, version=version)
         return PushResult(1, True, created=len(docs))
 
-    monkeypatch.setattr(studio, "connect", lambda *args, **kwargs: object())
-    monkeypatch.setattr(studio, "push", fake_push)
+    monkeypatch.setattr(ls_commands, "connect", lambda *args, **kwargs: object())
+    monkeypatch.setattr(ls_commands, "push", fake_push)
     (tmp_path / "r52.txt").write_text(annotated(52).text, encoding="utf-8")
     assert main(["ls", "push", "--project", "p", "--model", str(baseline_dir), str(tmp_path / "r52.txt")]) == 0
     assert [d.doc_id for d in pushed["docs"]] == ["r52"] and pushed["version"] == "model"

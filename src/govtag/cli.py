@@ -14,11 +14,15 @@ import logging
 import os
 import sys
 import traceback
+
 from . import __version__
 from .commands import (EXIT_ERROR, EXIT_INTERRUPTED, run_adapt, run_compare, run_evaluate,
                        run_predict, run_preannotate, run_train, run_view)
 from .ls_commands import run_ls_pull, run_ls_push, run_ls_select
 from .errors import GovtagError
+from .formats import FORMATS, OFFSETS  # its import registers the writers
+from .studio import DEFAULT_TIMEOUT_S, ENV_API_KEY, ENV_URL
+from .writers import formats
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,9 +68,6 @@ def describe_error(err: BaseException) -> str:
 
 def preannotate_formats() -> tuple[str, ...]:
     """The formats registered for ``govtag preannotate``."""
-    from .formats import FORMATS  # noqa: F401  (its import registers the writers)
-    from .writers import formats
-
     return formats("preannotate")
 
 
@@ -141,8 +142,6 @@ def _add_predict(commands) -> None:
                             description="Tag reports; spans index the original text of each file.")
     p.add_argument("paths", nargs="*", help="report files or directories of .txt files; '-' or none: stdin")
     _model_or_rules(p, "use the rule tagger")
-    from .formats import FORMATS, OFFSETS
-
     p.add_argument("--format", choices=FORMATS,
                    help="json (default; jsonl with --engine ray), jsonl, csv, labelstudio, or parquet (one row per "
                    "quantity with its doc_id; needs -o)")
@@ -246,8 +245,6 @@ def _add_ls(commands) -> None:
 
 
 def _server_options(parser) -> None:
-    from .studio import DEFAULT_TIMEOUT_S, ENV_API_KEY, ENV_URL
-
     parser.add_argument("--url", help=f"Label Studio server (default ${ENV_URL})")
     parser.add_argument("--api-key", help=f"API key / access token (default ${ENV_API_KEY})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,

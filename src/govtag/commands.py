@@ -11,10 +11,61 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .errors import UsageError
-from .inputs import readable, tag_inputs, without_reports_of
+from . import view  # noqa: F401  (registers the html writer)
+from .encoding import check_stride
+from .errors import InputError, UsageError
+from .formats import BINARY_FORMATS, analyse, render, render_bytes, with_offsets
+from .inputs import iter_report_sources, readable, tag_inputs, without_reports_of
+from .io import (check_output_dir, check_output_file, write_bytes_atomic, write_json_atomic,
+                 write_text_atomic)
+from .labelstudio import read_export
+from .writers import Output, writer
 
 EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+# The modules below import torch, transformers or scikit-learn (seconds): imported on first use,
+# so that --help, the rule tagger and the argument checks start at once.
+def _loading():
+    from . import loading
+
+    return loading
+
+
+def _runtime():
+    from . import runtime
+
+    return runtime
+
+
+def _configs():
+    from . import config  # YAML: only for train
+
+    return config
+
+
+def _training():
+    from . import train
+
+    return train
+
+
+def _adapting():
+    from . import adapt
+
+    return adapt
+
+
+def _distributed():
+    from . import distributed
+
+    return distributed
+
+
+def _evaluation():
+    from . import evaluate
+
+    return evaluate
 
 
 def at_least(option: str, value: int | None, minimum: int) -> None:
@@ -29,17 +80,10 @@ def show_progress(args) -> bool:
 
 
 def run_view(args) -> int:
-    from .inputs import iter_report_sources
-    from .io import check_output_file, write_text_atomic
-    from .formats import analyse
-    from .loading import load
-    from .view import render_page  # noqa: F401  (registers the html writer)
-    from .writers import Output, writer
-
     check_output_file(args.output)
     if not args.rules:
         _check_model_options(args.model, None)
-    with load(args.model, args.rules) as predictor:
+    with _loading().load(args.model, args.rules) as predictor:
         docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths),
                                        progress=show_progress(args))
     if not docs:
@@ -51,11 +95,6 @@ def run_view(args) -> int:
 
 
 def run_adapt(args) -> int:
-    from .adapt import AdaptSettings, adapt
-    from .inputs import iter_report_sources
-
-    from .io import check_output_dir
-
     at_least("--steps", args.steps, 1)
     at_least("--batch-size", args.batch_size, 1)
     if not 8 <= args.block_tokens <= 512:
@@ -68,33 +107,23 @@ def run_adapt(args) -> int:
     texts = [report.text for report in reports if readable(report, failures)]
     if not texts:
         raise UsageError("no readable report to adapt on")
-    settings = AdaptSettings(args.steps, args.block_tokens, args.batch_size, args.learning_rate,
-                             seed=args.seed)
+    adapt = _adapting()
+    settings = adapt.AdaptSettings(args.steps, args.block_tokens, args.batch_size,
+                                   args.learning_rate, seed=args.seed)
     print(f"govtag: adapting {args.base} on {len(texts)} report(s), {sum(map(len, texts)):,} chars",
           file=sys.stderr)
-    output = adapt(args.base, texts, args.output, settings)
+    output = adapt.adapt(args.base, texts, args.output, settings)
     print(f"adapted base saved to {output}")
     return EXIT_PARTIAL if failures else EXIT_OK
 
 
 def run_train(args) -> int:
-    import yaml
-
-    from .config import load_config
-    from .io import check_output_dir
-    from .train import check_run_dir, is_main_process, train
-
-    overrides = {}
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"--set needs KEY=VALUE, got {item!r}")
-        overrides[key.strip()] = yaml.safe_load(value)
-    config = load_config(args.config, overrides)
+    config = _configs().load_config(args.config, _configs().parse_overrides(args.set))
     check_output_dir(config.output)
-    check_run_dir(Path(config.output), resume=args.resume, overwrite=args.overwrite)
-    model_dir = train(config, resume=args.resume, overwrite=args.overwrite)
-    if not is_main_process():
+    train = _training()
+    train.check_run_dir(Path(config.output), resume=args.resume, overwrite=args.overwrite)
+    model_dir = train.train(config, resume=args.resume, overwrite=args.overwrite)
+    if not train.is_main_process():
         return EXIT_OK  # the first process saves and evaluates
     print(f"model saved to {model_dir}")
     if not args.no_eval:
@@ -120,40 +149,32 @@ def settings_of(predictor) -> str:
 
 
 def _evaluate_and_print(model, rules, data, output, options=None, progress=False) -> int:
-    from .evaluate import evaluate_predictor, format_report, write_report
-    from .io import check_output_dir
-    from .labelstudio import read_export
-    from .loading import load
-
     if output:
         check_output_dir(output)
     if not rules:
         _check_model_options(model, (options or {}).get("stride"))
     gold = read_export(data)
-    predictor = load(model, rules, **({} if rules else options or {}))
-    report = evaluate_predictor(predictor.tag, gold, progress=progress)
+    predictor = _loading().load(model, rules, **({} if rules else options or {}))
+    evaluate = _evaluation()
+    report = evaluate.evaluate_predictor(predictor.tag, gold, progress=progress)
     report["settings"] = settings_of(predictor)
     print(f"settings: {report['settings']}")
-    print(format_report(report))
+    print(evaluate.format_report(report))
     if output:
-        for path in write_report(report, output):
+        for path in evaluate.write_report(report, output):
             print(f"wrote {path}")
     return EXIT_OK
 
 
 def run_compare(args) -> int:
-    from .evaluate import evaluate_predictor, format_comparison
-    from .io import write_json_atomic, write_text_atomic
-    from .labelstudio import read_export
-    from .loading import load
-
     gold = read_export(args.data)
-    systems = {"rules": load(rules=True)}
+    loading, evaluate = _loading(), _evaluation()
+    systems = {"rules": loading.load(rules=True)}
     for model in args.models:
-        systems[model] = load(model)
-    reports = {name: evaluate_predictor(predictor.tag, gold, progress=False)
+        systems[model] = loading.load(model)
+    reports = {name: evaluate.evaluate_predictor(predictor.tag, gold, progress=False)
                for name, predictor in systems.items()}
-    table = format_comparison(reports)
+    table = evaluate.format_comparison(reports)
     print(table)
     if args.output:
         write_json_atomic(Path(args.output) / "comparison.json", {"data": args.data, "reports": reports})
@@ -164,12 +185,9 @@ def run_compare(args) -> int:
 
 def _check_model_options(model, stride) -> None:
     """The model directory is complete and ``--stride`` fits its windows (config.json only)."""
-    from .encoding import check_stride
-    from .predict import model_settings
-
     if _is_baseline(model):
         return  # no encoder, no windows
-    settings = model_settings(model)
+    settings = _loading().model_settings(model)
     if isinstance(stride, int):
         check_stride(stride, settings, "--stride")
 
@@ -179,15 +197,11 @@ def _check_run_options(args) -> None:
     if isinstance(args.stride, int):
         at_least("--stride", args.stride, 0)
     if not getattr(args, "rules", False):
-        from .runtime import resolve_device
 
-        resolve_device(args.device)  # --device cuda without CUDA: an error before any work
+        _runtime().resolve_device(args.device)  # --device cuda without CUDA: an error before any work
 
 
 def _check_predict_options(args) -> None:
-    from .formats import BINARY_FORMATS
-    from .io import check_output_file
-
     _check_run_options(args)
     at_least("--jobs", args.jobs, 1)
     at_least("--workers", args.workers, 1)
@@ -217,9 +231,6 @@ def _check_ray_options(args) -> None:
 
 
 def run_predict(args) -> int:
-    from .formats import BINARY_FORMATS, analyse, render, render_bytes, with_offsets
-    from .inputs import iter_report_sources
-
     _check_predict_options(args)
     if args.engine == "ray":
         return run_predict_ray(args)
@@ -234,7 +245,6 @@ def run_predict(args) -> int:
     scores = [None if d.score is None else round(d.score, 4) for d in docs]
     results = [with_offsets(analyse(d), args.offsets, raw) for d, raw in zip(docs, raws)]
     if args.format in BINARY_FORMATS:
-        from .io import write_bytes_atomic
 
         write_bytes_atomic(args.output, render_bytes(results, args.format))
     else:
@@ -245,34 +255,28 @@ def run_predict(args) -> int:
 def _predictor(args, reports: int):
     """The predictor ``govtag predict`` uses: with the run options, in as many worker processes
     as the defaults (or --jobs) give for ``reports`` reports; says its settings with -v."""
-    from .loading import load
-    from .predict import model_settings
 
     if args.rules:
-        return load(rules=True)
+        return _loading().load(rules=True)
     options = run_options(args)
     jobs = 1
     if not _is_baseline(args.model):
-        from .runtime import resolve
 
-        jobs = resolve(model_settings(args.model).stride, jobs=args.jobs, reports=reports,
+        jobs = _runtime().resolve(_loading().model_settings(args.model).stride, jobs=args.jobs, reports=reports,
                        **options).jobs
-    predictor = load(args.model, jobs=jobs, **options)
+    predictor = _loading().load(args.model, jobs=jobs, **options)
     if args.verbose:
         print(f"govtag: settings: {settings_of(predictor)}", file=sys.stderr)
     return predictor
 
 
 def _is_baseline(model) -> bool:
-    from .predict import is_baseline, model_dir_of
-
-    return is_baseline(model_dir_of(model))
+    loading = _loading()
+    return loading.is_baseline(loading.model_dir_of(model))
 
 
 def run_predict_ray(args) -> int:
-    from .distributed import predict_on_ray
-
-    outcome = predict_on_ray(args.paths, args.output, model=args.model, rules=args.rules,
+    outcome = _distributed().predict_on_ray(args.paths, args.output, model=args.model, rules=args.rules,
                              address=args.address, workers=args.workers, fmt=args.format,
                              offsets=args.offsets, **run_options(args))
     print(f"wrote {outcome.reports} report(s) in {len(outcome.shards)} shard(s) to {args.output}",
@@ -283,14 +287,8 @@ def run_predict_ray(args) -> int:
 
 
 def run_preannotate(args) -> int:
-    from .formats import FORMATS  # noqa: F401  (registers the writers)
-    from .writers import Output, writer
-    from .inputs import iter_report_sources
-    from .io import check_output_file
-    from .predict import RuleTagger
-
     check_output_file(args.output)
-    predictor = RuleTagger()
+    predictor = _loading().load(rules=True)
     reports = iter_report_sources(args.paths)
     if args.exclude:
         reports = without_reports_of(args.exclude, reports)
@@ -305,8 +303,6 @@ def run_preannotate(args) -> int:
 
 def _nothing_tagged(failures: list[str], output: str | None) -> int:
     """No report could be tagged: an error; nothing is written, an existing output is left alone."""
-    from .errors import InputError
-
     reason = f"all {len(failures)} input(s) failed" if failures else "no report found in the inputs"
     kept = f"; {output} left unchanged" if output else ""
     raise InputError(f"nothing tagged ({reason}){kept}")
@@ -314,7 +310,6 @@ def _nothing_tagged(failures: list[str], output: str | None) -> int:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from .io import write_text_atomic
 
         write_text_atomic(output, text)
     else:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .errors import GovtagError
 from .labels import Document, Span
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ENCODER_TYPES = ("token",)  # decided by the encoder's token heads, trained with it
 

@@ -17,7 +17,7 @@ import yaml
 from .bases import OFFLINE_BASES, resolve_base  # noqa: F401  (part of this module's interface)
 from .components import QUANTITY_MODELS, SECTION_MODELS
 from .encoding import WindowSettings
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 from .labels import LAYERS, SECTION
 from .settings import EncoderSettings, HeadSettings
 
@@ -94,6 +94,20 @@ def load_config(path: str | Path, overrides: dict | None = None) -> Config:
     config = _build(Config, raw, "")
     check_config(config)
     return config
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """``KEY=VALUE`` items (``--set``) as dotted keys and YAML values."""
+    overrides = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--set needs KEY=VALUE, got {item!r}")
+        try:
+            overrides[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError as err:
+            raise UsageError(f"--set {item!r}: not a YAML value ({err})") from err
+    return overrides
 
 
 def _read_legacy_components(raw: dict) -> None:

@@ -15,12 +15,21 @@ every node (a shared file system) when the cluster has several.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import torch
+
+from . import __version__
 from .errors import InputError, OutputError, UsageError
+from .formats import analyse, json_lines, render_bytes, with_offsets
+from .inputs import expand_paths, iter_report_sources
+from .io import check_output_dir, write_bytes_atomic, write_json_atomic
+from .loading import load
+from .parallel import fault_point
 
 MANIFEST = "manifest.json"
 FORMATS = ("jsonl", "parquet")
@@ -41,7 +50,7 @@ class RayOutcome:
 def import_ray():
     """The ``ray`` module, or ``UsageError`` saying how to install it."""
     try:
-        import ray
+        import ray  # optional (govtag[ray]): only with --engine ray
         import ray.data  # noqa: F401
     except ImportError as err:
         raise UsageError(f"--engine ray needs Ray: pip install 'govtag[ray]' ({err})") from err
@@ -75,8 +84,6 @@ def predict_on_ray(paths: list[str], output: str | Path, model: str | None = Non
 
 def listed_reports(paths: list[str]) -> list[str]:
     """Report files as ``govtag predict`` finds them (directories: their ``.txt`` files)."""
-    from .inputs import expand_paths
-
     files = expand_paths(list(paths))
     if "-" in files:
         raise UsageError("--engine ray reads files, not standard input")
@@ -87,8 +94,6 @@ def listed_reports(paths: list[str]) -> list[str]:
 
 def _checked_output(output: Path) -> Path:
     """``output`` when it is absent, empty, or an earlier govtag Ray output (it is replaced)."""
-    from .io import check_output_dir
-
     check_output_dir(output)
     if output.is_dir() and any(output.iterdir()) and not (output / MANIFEST).is_file():
         raise OutputError(f"{output}: directory is not empty and holds no govtag {MANIFEST}; "
@@ -98,8 +103,6 @@ def _checked_output(output: Path) -> Path:
 
 def _connect(ray, address: str | None, workers: int | None) -> bool:
     """Join ``address``, or start a local Ray; True when started here (to be stopped)."""
-    import logging
-
     if ray.is_initialized():
         return False
     settings = {"address": address} if address else {"num_cpus": workers, "include_dashboard": False}
@@ -143,7 +146,7 @@ def _write_all(ray, files, spec, actor, output: Path, fmt: str, shard_size: int)
 
 def _write_pass(ray, items, spec, actor, staging, fmt, shard_size, outcome, per_batch) -> set[int]:
     """Tag ``items`` (index, path) on the actors, writing shards as results come; the indices done."""
-    from ray.data import DataContext
+    from ray.data import DataContext  # optional (govtag[ray])
 
     context = DataContext.get_current()
     context.enable_progress_bars = False
@@ -163,9 +166,6 @@ def _write_pass(ray, items, spec, actor, staging, fmt, shard_size, outcome, per_
 
 
 def _write_shard(staging: Path, rows: list[dict], fmt: str, outcome: RayOutcome) -> None:
-    from .formats import json_lines, render_bytes
-    from .io import write_bytes_atomic
-
     results = [json.loads(row["result"]) for row in rows if not row["error"]]
     outcome.failures += [{"doc_id": str(row["doc_id"]), "path": str(row["path"]),
                           "reason": str(row["error"])} for row in rows if row["error"]]
@@ -180,9 +180,6 @@ def _write_shard(staging: Path, rows: list[dict], fmt: str, outcome: RayOutcome)
 
 
 def _write_manifest(staging: Path, fmt: str, outcome: RayOutcome) -> None:
-    from . import __version__
-    from .io import write_json_atomic
-
     write_json_atomic(staging / MANIFEST, {"govtag": __version__, "format": fmt,
                                            "reports": outcome.reports, "shards": outcome.shards,
                                            "failures": outcome.failures})
@@ -203,10 +200,6 @@ class TaggerActor:
     """A Ray actor holding one predictor (loaded once); tags batches of report paths."""
 
     def __init__(self, model, rules, offsets, options):
-        import torch
-
-        from .loading import load
-
         if options.get("device") == "cpu":
             torch.set_num_threads(1)  # one CPU per actor
         self.predictor = load(model, rules, **({} if rules else options))
@@ -221,10 +214,6 @@ class TaggerActor:
 def tag_paths(predictor, paths: list[str], offsets: str = "text") -> list[dict]:
     """A row per path: doc_id, path, the result as JSON (as ``govtag predict --format jsonl``
     writes it) or the reason it failed."""
-    from .formats import analyse, with_offsets
-    from .inputs import iter_report_sources
-    from .parallel import fault_point
-
     reports = list(iter_report_sources(paths))
     fault_point([r.doc_id for r in reports])
     good = [r for r in reports if not r.error]

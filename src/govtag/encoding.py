@@ -87,7 +87,7 @@ def tokenise(tokenizer, text: str | Report, rule_features: bool = False,
     tokens = TokenisedDoc(list(encoding["input_ids"]), offsets, contexts)
     if rule_features:
         if rule_doc is None:
-            from .rules import tag_document
+            from .rules import tag_document  # the rule grammar compiles its lexicons: only for rule features
 
             rule_doc = tag_document(report)
         tokens.rule_section_ids, tokens.rule_quantity_ids = token_label_ids(rule_doc, tokens, fill=0)

@@ -18,6 +18,11 @@ from pathlib import Path
 from typing import Callable
 
 from seqeval.metrics import classification_report
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from seqeval.scheme import IOB2
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from tqdm import tqdm
@@ -247,9 +252,6 @@ def documents_csv(rows: list[dict]) -> str:
 @lru_cache(maxsize=1)
 def cjk_font_path() -> str | None:
     """An installed font with real glyphs for the role names, or None (then ASCII names are used)."""
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
     sample = "".join(ROLES)
     for entry in font_manager.fontManager.ttflist:
         try:
@@ -274,10 +276,6 @@ def confusion_png(confusion: dict) -> bytes:
 
 
 def _confusion_figure(counts: list[list[int]], names: list[str], font_path: str | None):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-
     font = FontProperties(fname=font_path) if font_path else None
     shares = [[c / max(sum(row), 1) for c in row] for row in counts]
     figure = Figure(figsize=(6, 5), dpi=100)

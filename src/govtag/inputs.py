@@ -15,14 +15,15 @@ import sys
 import warnings
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
+from tqdm import tqdm
 
 from .errors import InputError, LostReports
+from .labelstudio import read_export
 from .text import ReportReadError, TruncatedTextWarning, clean_text, decode_raw, read_report
 
 
 class Report(NamedTuple):
     """One input: its doc_id, and its text and raw text, or why it cannot be read."""
-
     doc_id: str
     text: str | None
     error: str | None
@@ -118,8 +119,6 @@ def read_reports(paths: Iterable[str | Path]) -> dict[str, tuple[Path, str]]:
 
 def without_reports_of(exports: list[str], reports):
     """The reports that are in none of ``exports`` (by doc_id or by text); says how many went."""
-    from .labelstudio import read_export
-
     excluded = [doc for path in exports for doc in read_export(path)]
     ids, texts = {doc.doc_id for doc in excluded}, {doc.text for doc in excluded}
     reports = list(reports)
@@ -136,8 +135,6 @@ def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
     predictor gives up on (``LostReports``: their worker died) are failures; the rest of
     the batch is kept.
     """
-    from tqdm import tqdm
-
     reports = list(reports)
     docs, failures, raws, batch = [], [], [], []
     with tqdm(total=len(reports), unit="report", disable=not progress or len(reports) < 2,

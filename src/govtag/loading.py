@@ -13,10 +13,10 @@ from pathlib import Path
 from .components import Tagger
 from .manifest import read_manifest
 from .parallel import ParallelTagger
-from .predict import RuleTagger, Tagger as EncoderTagger, model_dir_of
+from .predict import RuleTagger, Tagger as EncoderTagger, is_baseline, model_dir_of, model_settings
 from .sentence_tagger import BaselineTagger
 
-__all__ = ["load", "load_predictor"]
+__all__ = ["load", "load_predictor", "is_baseline", "model_dir_of", "model_settings"]
 
 
 def load(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1, **options) -> Tagger:

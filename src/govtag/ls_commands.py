@@ -10,33 +10,31 @@ from pathlib import Path
 
 from .commands import EXIT_OK, EXIT_PARTIAL
 from .errors import UsageError
+from .inputs import read_reports
+from .io import check_output_file, write_json_atomic, write_text_atomic
+from .labelstudio import write_tasks
+from .studio import NOT_ANNOTATED, StudioError, connect, pull, push, select_uncertain
 
 
 def _ls_client(args):
-    from .studio import connect
-
     return connect(args.url, args.api_key, timeout=args.timeout)
 
 
 def _ls_tagger(model: str | None):
     """The model in ``model`` (default: the shipped one), of any kind ``predict`` accepts; a
     missing torch/transformers install is a StudioError, not a crash."""
-    from .studio import StudioError
 
     try:
-        from .loading import load
+        from .loading import load  # torch and transformers: imported when a model is asked for
     except ImportError as err:
         raise StudioError(f"the model is not available: {err}") from err
     return load(model)
 
 
 def run_ls_push(args) -> int:
-    from .inputs import read_reports
-    from .studio import push
-
     reports = read_reports(args.paths)
     if args.rules:
-        from .rules import tag_document
+        from .rules import tag_document  # the rule grammar compiles its lexicons on import
 
         docs = [tag_document(text, doc_id) for doc_id, (_, text) in reports.items()]
         version = args.model_version or "rules"
@@ -54,10 +52,6 @@ def run_ls_push(args) -> int:
 
 
 def run_ls_pull(args) -> int:
-    from .io import check_output_file
-    from .labelstudio import write_tasks
-    from .studio import NOT_ANNOTATED, pull
-
     check_output_file(args.output)
     docs, rejected = pull(_ls_client(args), args.project)
     write_tasks(docs, args.output)
@@ -71,10 +65,6 @@ def run_ls_pull(args) -> int:
 
 
 def run_ls_select(args) -> int:
-    from .inputs import read_reports
-    from .io import check_output_file, write_json_atomic, write_text_atomic
-    from .studio import select_uncertain
-
     if args.n < 0:
         raise UsageError(f"N must be at least 0, got {args.n}")
     if args.output:

@@ -33,6 +33,7 @@ from .formats import analyse
 from .labels import SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
 from .report import Report
+from .rules import tag_document
 from .runtime import RunSettings
 from .manifest import MANIFEST, read_manifest
 from .sentence_head import is_saved_in, sentence_probabilities, sentence_sections
@@ -115,7 +116,6 @@ def is_baseline(model_dir: Path) -> bool:
 
 class Tagger:
     """A loaded model that tags reports; ``progress``: a bar of windows done on stderr."""
-
     def __init__(self, model: GovtagModel, tokenizer, batch_size: int = 16, name: str = "",
                  progress: bool = False, device: str | torch.device = "cpu"):
         if batch_size < 1:
@@ -239,8 +239,6 @@ class Tagger:
         need them."""
         if not (self.settings.rule_features or self.sentence_heads):
             return None
-        from .rules import tag_document
-
         return [tag_document(report) for report in reports]
 
     def confidence(self, text: str) -> float:
@@ -257,7 +255,6 @@ class Tagger:
 
     def close(self) -> None:
         """Nothing to release (the same interface as ``ParallelTagger``)."""
-
     def __enter__(self) -> "Tagger":
         return self
 
@@ -278,12 +275,9 @@ class Tagger:
 
 class RuleTagger:
     """The rule tagger behind the same interface as ``Tagger``."""
-
     name = "govtag-rules"
 
     def tag(self, text: str, doc_id: str = "") -> Document:
-        from .rules import tag_document
-
         check_text(text)
         return tag_document(text, doc_id)
 
@@ -293,7 +287,6 @@ class RuleTagger:
 
     def close(self) -> None:
         """Nothing to release."""
-
     def describe(self) -> str:
         """What it runs with, in one line."""
         return f"{self.name} (no encoder: no model settings)"

@@ -13,6 +13,7 @@ one ``RunSettings`` that says what is used.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -101,8 +102,6 @@ def resolve(trained_stride: int, device: str | None = None, quantize: bool | Non
 
 def quantized(model: torch.nn.Module) -> torch.nn.Module:
     """``model`` with int8 dynamic quantisation of its linear layers (CPU only)."""
-    import warnings
-
     with warnings.catch_warnings():  # torch's notices about the future of torch.ao
         warnings.simplefilter("ignore")
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

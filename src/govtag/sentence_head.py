@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from safetensors.numpy import load_file, save as save_arrays
 from sklearn.linear_model import LogisticRegression
 
 from .components import SectionModel
@@ -27,6 +28,7 @@ from .io import write_bytes_atomic, write_json_atomic
 from .labels import ROLE_CLASSES, merge_sentence_roles
 from .report import Report
 from .sentences import NEIGHBOURS, Sentence, report_sentences
+from .sentence_vectors import SentenceVectors
 
 CLASSES = ROLE_CLASSES
 CONTEXT_ROLES = (*CLASSES, "^")  # "^": before the first or after the last sentence
@@ -38,7 +40,6 @@ ARRAYS_FILE = "sentence_head.safetensors"
 class SentenceHead(SectionModel):
     """A fitted (or fittable) sentence classifier for section roles (``sections: {type: sentence_head}``,
     settings from the config's ``sentence_head`` block)."""
-
     def __init__(self, settings: HeadSettings | None = None):
         self.settings = settings or HeadSettings()
         s = self.settings
@@ -80,8 +81,6 @@ class SentenceHead(SectionModel):
 
     def sentence_vectors(self, sentences: list[Sentence]) -> np.ndarray:
         """The frozen encoder's vectors of ``sentences`` (``settings.vectors``)."""
-        from .sentence_vectors import SentenceVectors
-
         return SentenceVectors(self.settings.vectors).encode([x.text for x in sentences])
 
     def _vector_block(self, vectors: np.ndarray) -> sparse.csr_matrix:
@@ -144,8 +143,6 @@ class SentenceHead(SectionModel):
 
     def save(self, directory: str | Path) -> None:
         """Write the settings (JSON) and the fitted arrays (safetensors) into ``directory``."""
-        from safetensors.numpy import save
-
         directory = Path(directory)
         named = [("coef", self.coef), ("intercept", self.intercept), ("text_idf", self.text_idf.idf_)]
         if self.settings.heading_weight:
@@ -153,15 +150,13 @@ class SentenceHead(SectionModel):
         if self.settings.vectors:
             named += [("vector_mean", self.vector_mean), ("vector_scale", self.vector_scale)]
         arrays = {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in named}
-        write_bytes_atomic(directory / ARRAYS_FILE, save(arrays))
+        write_bytes_atomic(directory / ARRAYS_FILE, save_arrays(arrays))
         write_json_atomic(directory / SETTINGS_FILE, {"settings": asdict(self.settings),
                                                       "classes": self.classes})
 
     @classmethod
     def load(cls, directory: str | Path) -> "SentenceHead":
         """A head saved by ``save``."""
-        from safetensors.numpy import load_file
-
         directory = Path(directory)
         meta = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
         known = {f.name for f in fields(HeadSettings)}

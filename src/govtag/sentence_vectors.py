@@ -29,7 +29,7 @@ class SentenceVectors:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim) float32: each text's mean token vector over all its windows."""
-        import torch
+        import torch  # a large import, only when vectors are asked for
 
         vectors = np.zeros((len(texts), self.dim), np.float32)
         weights = np.zeros(len(texts), np.float32)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .labels import OUTSIDE, SECTION, Document, Span, char_roles, merge_sentence_roles  # noqa: F401
 from .report import Report
+from .rules import tag_sections
 
 NEIGHBOURS = 2  # rule roles of this many sentences on each side are features
 
@@ -21,7 +22,6 @@ NEIGHBOURS = 2  # rule roles of this many sentences on each side are features
 @dataclass
 class Sentence:
     """One sentence of a report and its context."""
-
     start: int
     end: int
     text: str  # the normalised view (Simplified, half-width) of the sentence
@@ -36,8 +36,6 @@ def report_sentences(text: str | Report, rule_sections: list[Span] | None = None
     when not given)."""
     report = Report.of(text)
     if rule_sections is None:
-        from .rules import tag_sections
-
         rule_sections = tag_sections(report)
     view, spans, headings = report.view, report.sentences, report.headings
     rule_roles = roles_of_spans(spans, rule_sections, len(view))

@@ -76,7 +76,7 @@ def connect(url: str | None = None, api_key: str | None = None,
         raise StudioError(
             "no Label Studio server given: set " + " and ".join(missing)
             + " (the API key is under Account & Settings > Personal Access Token)")
-    from label_studio_sdk import LabelStudio
+    from label_studio_sdk import LabelStudio  # the SDK is large: only when a server is used
 
     try:
         return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout)

@@ -167,7 +167,7 @@ def _looks_binary(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _t2s():
-    from opencc import OpenCC
+    from opencc import OpenCC  # its dictionaries load on first use, not with every command
 
     return OpenCC("t2s")
 

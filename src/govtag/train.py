@@ -11,6 +11,7 @@ Dev documents must not appear in the training data.
 from __future__ import annotations
 
 import json
+import datetime
 import os
 import dataclasses
 import logging
@@ -228,8 +229,6 @@ BASE_LICENCES = {
 
 def model_card(config: Config, n_docs: int, best_window_score: float | None) -> str:
     """A model card: base and its licence, training data, settings, date, dev window score."""
-    import datetime
-
     base = BASE_LICENCES.get(config.base_model, f"{config.base_model} (check its licence)")
     return f"""# govtag tagger
 
