@@ -228,8 +228,26 @@ def test_overrides_are_validated(setup):
 def test_rule_layers_default_to_both_heads_and_can_name_one(setup):
     assert load_config(_config(setup)).rule_layers == ["section", "quantity"]
     path = _config(setup, **{"layers: [section, quantity]":
-                             "layers: [section, quantity]\nrule_layers: [quantity]"})
+                             "layers: [section, quantity]\nrule_layers: [quantity]\nexperimental: true"})
     assert load_config(path).rule_layers == ["quantity"]
+
+
+@pytest.mark.parametrize("key, line", [
+    ("rule_layers", "rule_layers: [quantity]"),
+    ("sentence_head.heading_weight", "sentence_head: {heading_weight: 0.5}"),
+    ("sentence_head.position_weight", "sentence_head: {position_weight: 0.5}"),
+    ("training.rule_noise", "rule_features: true\nexperimental: false\ntraining: {rule_noise: 0.1}"),
+])
+def test_options_whose_experiment_lost_need_experimental(setup, key, line):
+    text = _config(setup).read_text(encoding="utf-8")
+    if "training:" in line:
+        text = text[:text.index("training:")]
+    path = setup / "fenced.yaml"
+    path.write_text(text + line + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"'{key}' is an option whose experiment lost.*experimental: true"):
+        load_config(path)
+    path.write_text(text + line.replace("experimental: false", "") + "\nexperimental: true\n", encoding="utf-8")
+    load_config(path)
 
 
 @pytest.mark.parametrize("layers", ["[sections]", "[]", "quantity"])
@@ -241,7 +259,7 @@ def test_bad_rule_layers_name_the_key(setup, layers):
 
 
 def test_rule_noise_needs_rule_features_on_the_section_head(setup):
-    with_noise = {"seed: 42": "seed: 42\n  rule_noise: 0.3"}
+    with_noise = {"seed: 42": "seed: 42\n  rule_noise: 0.3", "output:": "experimental: true\noutput:"}
     without_rules = {"layers: [section, quantity]": "layers: [section, quantity]\nrule_features: false"}
     with pytest.raises(ConfigError, match="'training.rule_noise' needs rule_features"):
         load_config(_config(setup, **with_noise, **without_rules))

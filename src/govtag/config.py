@@ -65,6 +65,7 @@ class Config:
     rule_features: bool = True  # give the heads the rule tagger's tags as extra features
     rule_layers: list[str] = field(default_factory=lambda: list(LAYERS))  # heads that get them
     output: str = "runs/default"
+    experimental: bool = False  # allow the options whose experiment lost (EXPERIMENT_OPTIONS)
     layers: list[str] = field(default_factory=lambda: list(LAYERS))
     data: DataConfig = field(default_factory=DataConfig)
     windows: WindowSettings = field(default_factory=WindowSettings)
@@ -196,6 +197,23 @@ class _Typed:
         self.default, self.default_factory = default, None
 
 
+# Options whose experiment lost (docs/RESULTS.md), with the value that leaves them off: a config
+# sets another value only with ``experimental: true``.
+EXPERIMENT_OPTIONS = {"training.rule_noise": 0.0, "sentence_head.heading_weight": 0.0,
+                      "sentence_head.position_weight": 0.0, "rule_layers": list(LAYERS)}
+
+
+def check_experiment_options(config: Config) -> None:
+    """``ConfigError`` naming an option whose experiment lost, unless ``experimental: true``."""
+    for dotted, off in EXPERIMENT_OPTIONS.items():
+        value = config
+        for part in dotted.split("."):
+            value = getattr(value, part)
+        if value != off and not config.experimental:
+            raise ConfigError(f"'{dotted}' is an option whose experiment lost (docs/RESULTS.md); "
+                              f"leave it out, or give 'experimental: true' to use it anyway")
+
+
 def check_config(config: Config) -> None:
     """Value checks that need more than a type: ranges, known layers, existing files."""
     for key, registry in (("sections", SECTION_MODELS), ("quantities", QUANTITY_MODELS)):
@@ -224,6 +242,7 @@ def check_config(config: Config) -> None:
         raise ConfigError("'training.rule_noise' needs rule_features: true with section in rule_layers")
     if needs_encoder(config) or config.sections["type"] in ("ensemble", "sentence_encoder"):
         resolve_base(config.base_model)
+    check_experiment_options(config)
 
 
 def _check_component(key: str, value, registry) -> None:
