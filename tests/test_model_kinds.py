@@ -45,7 +45,7 @@ def test_overwriting_a_baseline_run_leaves_nothing_of_the_old_model(tmp_path, tr
     assert train(config, overwrite=True) == model_dir
     assert not (model_dir / "config.json").exists() and not (model_dir / "sentence_encoder").exists()
     assert not (model_dir / "model.safetensors").exists()
-    assert type(load_predictor(model_dir)).__name__ == "BaselineTagger"
+    assert type(load_predictor(model_dir)).__name__ == "SentenceTagger"
 
 
 def test_resuming_a_baseline_says_there_is_nothing_to_resume(tmp_path, training_docs):

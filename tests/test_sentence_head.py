@@ -218,10 +218,11 @@ def test_ensemble_baseline_saves_and_reloads_both_sentence_classifiers(tmp_path,
     assert (model_dir / "sentence_encoder" / "model.safetensors").is_file()
     predictor = load_predictor(model_dir)
     assert isinstance(predictor, BaselineTagger)
-    assert [type(h).__name__ for h in predictor.heads] == ["SentenceHead", "SentenceEncoder"]
+    (ensemble,) = predictor.heads
+    assert [type(h).__name__ for h in ensemble.parts] == ["SentenceHead", "SentenceEncoder"]
     sentences = report_sentences(annotated(43).text)
     again = SentenceEncoder.load(model_dir)
-    np.testing.assert_allclose(again.probabilities(sentences), predictor.heads[1].probabilities(sentences),
+    np.testing.assert_allclose(again.probabilities(sentences), ensemble.parts[1].probabilities(sentences),
                                atol=1e-5)
     assert len(predictor.tag(annotated(43).text).layer(SECTION)) > 0
 

@@ -3,7 +3,7 @@
 ``train_baseline(config)`` fits the config's section model (``sections.type``, e.g. the
 scikit-learn ``sentence_head``) on the sentences of ``data.train`` (and of ``data.silver``, whose
 roles are the rules' own: the model decides what it takes from them) and saves it, with a
-manifest, to ``<output>/model``; ``sentence_tagger.BaselineTagger`` applies it.
+manifest, to ``<output>/model``; ``sentence_tagger.SentenceTagger`` applies it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """One way to load any model: ``load(model_dir)`` gives a ``components.Tagger`` for every command.
 
 The model directory's manifest (``govtag.manifest``) says what it holds: without an encoder, a
-``BaselineTagger`` (a section model over sentences, quantities from the rules); with one, the
+``SentenceTagger`` (a section model over sentences, quantities from the rules); with one, the
 encoder's ``predict.Tagger`` with its section and quantity models, in worker processes
 (``parallel.ParallelTagger``) when ``jobs`` is above 1. ``rules=True`` gives the rule tagger.
 """
@@ -14,7 +14,7 @@ from .components import Tagger
 from .manifest import read_manifest
 from .parallel import ParallelTagger
 from .predict import RuleTagger, Tagger as EncoderTagger, is_baseline, model_dir_of, model_settings
-from .sentence_tagger import BaselineTagger
+from .sentence_tagger import SentenceTagger
 
 __all__ = ["load", "load_predictor", "is_baseline", "model_dir_of", "model_settings"]
 
@@ -29,7 +29,7 @@ def load(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1
         return RuleTagger()
     model_dir = model_dir_of(model_dir)
     if not read_manifest(model_dir).encoder:
-        return BaselineTagger.load(model_dir)
+        return SentenceTagger.load(model_dir)
     if jobs > 1:
         return ParallelTagger(jobs, model_dir, loader=load, **options)
     return EncoderTagger.load(model_dir, **options)

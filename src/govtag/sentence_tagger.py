@@ -17,7 +17,7 @@ from .sentence_head import sentence_probabilities, sentence_sections
 KIND = "baseline"
 
 
-class BaselineTagger(RuleTagger):
+class SentenceTagger(RuleTagger):
     """The rule tagger with its sections decided by a section model over sentences (``heads``:
     the section models whose probabilities are averaged) and its quantities by a quantity model
     (default: the rules)."""
@@ -27,7 +27,7 @@ class BaselineTagger(RuleTagger):
         self.quantities = quantities or RuleQuantities()
 
     @classmethod
-    def load(cls, model_dir: str | Path) -> "BaselineTagger":
+    def load(cls, model_dir: str | Path) -> "SentenceTagger":
         manifest = read_manifest(model_dir)
         return cls([manifest.section_model(model_dir)], name=Path(model_dir).name,
                    quantities=manifest.quantity_model(model_dir))
@@ -45,3 +45,6 @@ class BaselineTagger(RuleTagger):
         report = Report(text)
         _, probabilities = sentence_probabilities(self.heads, report, tag_sections(report))
         return section_confidence(probabilities)
+
+
+BaselineTagger = SentenceTagger  # its older name

@@ -279,7 +279,7 @@ def select_uncertain(texts_by_id: dict[str, str], confidence: Callable[[str], fl
     surer. govtag uses the mean over the report's sentences of the maximum section-role
     probability, from what decides the model's sections: its sentence classifiers where it has
     them, else its token head (``confidence`` of ``govtag.predict.Tagger`` and
-    ``govtag.baseline.BaselineTagger``): a sentence the model cannot decide between
+    ``govtag.sentence_tagger.SentenceTagger``): a sentence the model cannot decide between
     成绩/问题/计划/O pulls the report's score down, so the reports picked first are those whose
     annotation teaches the model most (uncertainty sampling). A non-finite confidence (NaN: the
     model could not score the report) counts as least confident. Ties break by doc_id, so the
