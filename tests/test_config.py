@@ -296,7 +296,8 @@ def test_window_settings_go_to_the_saved_config_and_back():
 
 
 REPOSITORY = __import__("pathlib").Path(__file__).resolve().parents[1]
-SHIPPED_CONFIGS = sorted(p.relative_to(REPOSITORY) for p in (REPOSITORY / "configs").rglob("*.yaml"))
+SHIPPED_CONFIGS = sorted(p.relative_to(REPOSITORY) for folder in ("configs", "experiments")
+                         for p in (REPOSITORY / folder).rglob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", SHIPPED_CONFIGS, ids=str)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import UsageError
-from .labels import LAYERS, OUTSIDE, QUANTITY, ROLE_CLASSES, SECTION, Document, bio_tags, char_roles, spans_to_tags
+from .labels import QUANTITY, ROLE_CLASSES, SECTION, Document, bio_tags, char_roles, spans_to_tags
 from .report import Report
 
 IGNORE = -100
