@@ -180,8 +180,9 @@ def _add_view(commands) -> None:
     p = commands.add_parser("view", help="tag reports and write one HTML page to look at them",
                             description="Tag reports and write a self-contained HTML page (works "
                             "offline): section roles as coloured bands, quantities highlighted with "
-                            "value, unit, qualifier, per and change on hover, and a table of the "
-                            "quantities by section with sums per unit over exact totals.")
+                            "value, unit, qualifier, per, change, status and relation on hover, a "
+                            "table of the quantities by section with sums per unit over totals, and "
+                            "a legend that hides targets.")
     p.add_argument("paths", nargs="+", help="report files or directories of .txt files; '-': stdin")
     _model_or_rules(p, "use the rule tagger")
     p.add_argument("-o", "--output", required=True, help="the HTML file (written atomically)")

@@ -4,8 +4,8 @@ preannotate``: json, jsonl, csv, labelstudio, parquet; rule spans as JSON lines 
 Offsets in json, jsonl, csv and parquet results index the text (``offsets: "text"``: BOM
 removed, line ends made ``\\n``) or the file as it is on disk (``offsets: "file"``); each result
 says which. Every quantity carries the fields of ``analyse`` (value, unit, low, high,
-approximate, placeholder, qualifier, per, change, section); in labelstudio tasks they are the
-region's ``meta``. Parquet (``render_bytes``) holds one row per quantity with its report's doc_id,
+approximate, placeholder, qualifier, per, change, section, status, relation, total); in
+labelstudio tasks they are the region's ``meta``. Parquet (``render_bytes``) holds one row per quantity with its report's doc_id,
 for pandas and Spark.
 """
 
@@ -24,20 +24,24 @@ FORMATS = ("json", "jsonl", "csv", "labelstudio", "parquet")
 BINARY_FORMATS = ("parquet",)
 OFFSETS = ("text", "file")
 CSV_COLUMNS = ("doc_id", "layer", "label", "start", "end", "text", "value", "unit", "low", "high",
-               "approximate", "placeholder", "qualifier", "per", "change", "section", "offsets")
+               "approximate", "placeholder", "qualifier", "per", "change", "section", "status", "relation",
+               "total", "offsets")
 QUANTITY_FIELDS = ("label", "start", "end", "text", "value", "unit", "low", "high", "approximate",
-                   "placeholder", "qualifier", "per", "change", "section")
+                   "placeholder", "qualifier", "per", "change", "section", "status", "relation", "total")
 META_FIELDS = QUANTITY_FIELDS[4:]
 
 
 def analyse(doc: Document) -> dict:
     """A report's result: sections, and quantities with normalised values, what the words around
-    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``) and their section."""
+    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``), their section,
+    and what they are (status, relation, total; see ``govtag.quantity_kind``)."""
     from .quantity_context import describe_quantities
+    from .quantity_kind import classify
+    from .report import Report
 
-    sections = doc.layer(SECTION)
-    quantities = [{**quantity, "section": section_at(sections, quantity["start"])}
-                  for quantity in describe_quantities(doc.text, doc.layer(QUANTITY))]
+    report, sections = Report(doc.text), doc.layer(SECTION)
+    quantities = classify(report, [{**quantity, "section": section_at(sections, quantity["start"])}
+                                   for quantity in describe_quantities(report, doc.layer(QUANTITY))])
     return {
         "doc_id": doc.doc_id,
         "sections": [{"role": s.label, "start": s.start, "end": s.end, "text": doc.text[s.start:s.end]}
@@ -176,7 +180,8 @@ def _parquet(results: list[dict]) -> bytes:
                         ("value", number), ("unit", pa.string()), ("low", number), ("high", number),
                         ("approximate", pa.bool_()), ("placeholder", pa.bool_()),
                         ("qualifier", pa.string()), ("per", pa.string()), ("change", pa.string()),
-                        ("section", pa.string())])
+                        ("section", pa.string()), ("status", pa.string()), ("relation", pa.string()),
+                        ("total", pa.bool_())])
     table = pa.Table.from_pylist(quantity_rows(results), schema=schema)
     sink = io.BytesIO()
     pq.write_table(table, sink)

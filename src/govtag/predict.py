@@ -2,8 +2,8 @@
 
 ``Tagger.load(model_dir)`` loads a model directory once (``None``: the default model shipped in
 ``models/default``); ``tag`` and ``tag_many`` return documents whose spans index the caller's
-original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change and the section
-it sits in.
+original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change, the section
+it sits in, its status, relation and whether it is a total.
 Each report is prepared once (``govtag.report.Report``: normalised, split into sentences) for
 the rule tagger, the tokeniser and the decoders, and tokenised once; windows of all documents in a call are batched together by
 length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the

@@ -1,0 +1,199 @@
+"""What a quantity is beside its value: its status, its relation to the quantity before it, and
+whether it is a total that an analyst may add to others.
+
+``classify(text, quantities)`` takes the quantities of ``quantity_context.describe_quantities``
+with their ``section`` (the role of their sentence) and adds, read on the normalised view:
+
+* ``status``: ``actual`` (a figure reported as done or as it stands), ``target`` (a goal, plan,
+  commitment or forecast: 力争, 计划, 确保, 拟, 将达到, 10亿元的目标, and every quantity of a
+  sentence whose role is 计划 unless a past-fact cue stands before it: 已, 目前, 去年) or
+  ``estimate`` (预计, 初步统计: for the current period; in a 计划 sentence a forecast, so a
+  target). The last cue before the quantity in its sentence wins; a target cue after it in its
+  clause (…的目标) wins over all of them.
+* ``relation``: None, or ``from`` (the earlier level of a from-to pair: 由8500元提高到9200元,
+  较去年同期的15个下降为9个), ``part`` (其中, 含, 包括: a part of the amount before it, so of
+  its label),
+  ``conversion`` (约合, 折合, 相当于: the amount before it in another unit) or ``class`` (a tier
+  of money, spec rule 11: 千亿级产业集群, 百亿企业). The level reached in a from-to pair takes the
+  rate base of the earlier level when it has none (人均收入由8500元提高到9200元: both per 人).
+* ``total``: True only for an amount that may be added to others of its unit: a value, qualifier
+  exact, no per, no change, not a blank, status actual, no relation, not a percentage.
+
+The cue words are data: ``lexicons/status_*.txt`` and ``lexicons/relation_*.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from govtag import numerals
+from govtag.lexicon import alternation, cues, table, words
+from govtag.quantity_context import BEFORE_QUALIFIERS
+from govtag.report import Report
+
+STATUSES = ("actual", "target", "estimate")
+RELATIONS = (None, "from", "part", "conversion", "class")
+PLAN_ROLE = "计划"
+NOT_SUMMED = ("PERCENT",)
+SENTENCE_STOPS = "。；;！？!?\n"
+CLAUSE_STOPS = "，,。；;：:、！？!?\n"
+
+
+def _all_matches(name: str) -> re.Pattern:
+    """The cue list ``name`` as a pattern that finds every match, overlapping ones included."""
+    return re.compile(f"(?=({cues(name)}))")
+
+
+STATUS_CUES = {status: _all_matches(f"status_{status}") for status in STATUSES}
+TARGET_AFTER = re.compile(cues("status_target_after"))
+NOT_CUES = _all_matches("status_not_cues")
+PART = _all_matches("relation_part")
+FROM_WORDS = table("relation_from")
+FROM_BEFORE = tuple(FROM_WORDS["before"].split())
+# between the two quantities of a pair: (的) verb (了) to-word, or a to-word alone, then a short tail
+FROM_BETWEEN = re.compile(
+    f"^的?(?:{alternation(FROM_WORDS['verbs'].split())}了?{alternation(FROM_WORDS['to'].split())}"
+    f"|{alternation(FROM_WORDS['to_alone'].split())})[^{re.escape(CLAUSE_STOPS)}]{{0,8}}$")
+CONVERSION_WORDS = table("relation_conversion")
+CONVERSIONS = dict.fromkeys(CONVERSION_WORDS["conversion"].split(), True)
+NOT_CONVERSIONS = dict.fromkeys(CONVERSION_WORDS["not_conversion"].split(), False)
+CLASS_AFTER = words("relation_class")
+BARE_MAGNITUDE = re.compile(f"^[{numerals.MAGNITUDES}]+元?$")
+
+
+def classify(text: str | Report, quantities: list[dict]) -> list[dict]:
+    """The quantities (in text order, each with its ``section``) with status, relation and total."""
+    view = Report.of(text).view
+    ordered = sorted(quantities, key=lambda q: (q["start"], q["end"]))
+    relations = relations_of(view, ordered)
+    classified = []
+    for index, quantity in enumerate(ordered):
+        quantity = {**quantity, "status": status_of(view, quantity["start"], quantity["end"],
+                                                    quantity.get("section")),
+                    "relation": relations[index]}
+        if index and relations[index - 1] == "from" and not quantity.get("per"):
+            quantity["per"] = classified[-1].get("per")
+        classified.append({**quantity, "total": is_total(quantity)})
+    return classified
+
+
+def is_total(quantity: dict) -> bool:
+    """An exact actual amount that may be added to others of its unit (see the module docstring)."""
+    return (quantity.get("value") is not None and quantity.get("qualifier", "exact") == "exact"
+            and not quantity.get("per") and not quantity.get("change") and not quantity.get("placeholder")
+            and quantity.get("status", "actual") == "actual" and quantity.get("relation") is None
+            and quantity["label"] not in NOT_SUMMED)
+
+
+# ---------------------------------------------------------------- status
+
+def status_of(view: str, start: int, end: int, section: str | None) -> str:
+    """actual, target or estimate for the quantity ``view[start:end]`` in a sentence of role ``section``."""
+    if TARGET_AFTER.search(_clause_after(view, end)):
+        return "target"
+    found = _status_cues(view, _stop_before(view, start, SENTENCE_STOPS), start, end)
+    status = found[-1][1] if found else ("target" if section == PLAN_ROLE else "actual")
+    return "target" if status == "estimate" and section == PLAN_ROLE else status
+
+
+def _status_cues(view: str, sentence_start: int, start: int, end: int) -> list[tuple[int, str]]:
+    """(end, status) of each status cue that starts before the quantity in its sentence, in order;
+    each clause is read on its own (^ is its start), the quantity included (for ``<not …>``)."""
+    found = []
+    for clause_start, clause in _clauses(view, sentence_start, end):
+        blocked = _spans(NOT_CUES, clause)
+        for status, pattern in STATUS_CUES.items():
+            found += [(clause_start + cue_end, status) for cue_start, cue_end in _spans(pattern, clause)
+                      if clause_start + cue_start < start and not _inside(cue_start, blocked)]
+    return sorted(found)
+
+
+def _clauses(view: str, first: int, last: int) -> list[tuple[int, str]]:
+    """The clauses of ``view[first:last]`` with their offsets."""
+    pieces, start = [], first
+    for position in range(first, last + 1):
+        if position == last or view[position] in CLAUSE_STOPS:
+            pieces.append((start, view[start:position]))
+            start = position + 1
+    return pieces
+
+
+def _spans(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.start() + len(m.group(1))) for m in pattern.finditer(text)]
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
+def _stop_before(view: str, start: int, stops: str) -> int:
+    """Where the sentence or clause holding offset ``start`` begins."""
+    return max(view.rfind(stop, 0, start) for stop in stops) + 1
+
+
+def _clause_after(view: str, end: int) -> str:
+    stops = [view.find(stop, end) for stop in CLAUSE_STOPS]
+    return view[end:min([stop for stop in stops if stop >= 0], default=len(view))]
+
+
+# ---------------------------------------------------------------- relation
+
+def relations_of(view: str, quantities: list[dict]) -> list[str | None]:
+    """The relation of each quantity (in text order) to the quantity before it, or None."""
+    relations: list[str | None] = []
+    for index, quantity in enumerate(quantities):
+        previous = quantities[index - 1] if index else None
+        following = quantities[index + 1] if index + 1 < len(quantities) else None
+        relations.append(relation_of(view, quantity, previous, following))
+    return relations
+
+
+def relation_of(view: str, quantity: dict, previous: dict | None, following: dict | None) -> str | None:
+    """class, from, conversion or part (tried in that order), else None. A part has the label of
+    the quantity before it (其中…３２００户 after an amount of money is no part)."""
+    start = quantity["start"]
+    sentence_start = _stop_before(view, start, SENTENCE_STOPS)
+    if is_class(view, quantity):
+        return "class"
+    if following and _opens_pair(view, quantity, following):
+        return "from"
+    same_sentence = previous is not None and previous["end"] > sentence_start
+    if same_sentence and _is_conversion(view[max(previous["end"], _stop_before(view, start, CLAUSE_STOPS)):start]):
+        return "conversion"
+    sentence = view[sentence_start:start]
+    blocked = _spans(NOT_CUES, sentence)
+    if previous and previous["label"] == quantity["label"] and any(not _inside(cue_start, blocked) for cue_start, _ in _spans(PART, sentence)):
+        return "part"
+    return None
+
+
+def is_class(view: str, quantity: dict) -> bool:
+    """A money quantity that names a tier: a tier word after it (千亿级), or a bare magnitude (百亿)."""
+    if quantity["label"] != "MONEY":
+        return False
+    body = view[quantity["start"]:quantity["end"]]
+    return bool(BARE_MAGNITUDE.match(body)) or view.startswith(CLASS_AFTER, quantity["end"])
+
+
+def _opens_pair(view: str, quantity: dict, following: dict) -> bool:
+    """由X提高到Y, 较去年的X下降为Y: X opens a from-to pair with the next quantity Y."""
+    if following["label"] != quantity["label"]:
+        return False
+    between = view[quantity["end"]:following["start"]]
+    clause_before = view[_stop_before(view, quantity["start"], CLAUSE_STOPS):quantity["start"]]
+    return bool(FROM_BETWEEN.match(between)) and any(word in clause_before for word in FROM_BEFORE)
+
+
+def _is_conversion(before: str) -> bool:
+    """A conversion word ends ``before`` (a qualifier such as 约 may follow it)."""
+    options = {**CONVERSIONS, **NOT_CONVERSIONS}
+    for text in (before, _without_qualifier(before)):
+        word = max((w for w in options if text.endswith(w)), key=len, default=None)
+        if word:
+            return options[word]
+    return False
+
+
+def _without_qualifier(before: str) -> str:
+    word = max((w for w in BEFORE_QUALIFIERS if before.endswith(w)), key=len, default="")
+    return before[: len(before) - len(word)]
