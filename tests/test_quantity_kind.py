@@ -48,9 +48,12 @@ def rows(table_rows):
 
 
 def covered(name: str, table_rows, after: bool = False) -> list[str]:
-    """The entries of the cue list ``name`` that no row's text matches (``after``: the text after
-    its last quantity, which a cue read after a quantity is matched on)."""
-    texts = [normalise(row[0].rsplit("]", 1)[1] if after else unmark(row[0])[0]) for row in table_rows]
+    """The entries of the cue list ``name`` that no row matches: its text, or its text up to one
+    of its quantities (where a cue read before a quantity is matched), or with ``after`` its text
+    after one of its quantities."""
+    marked = [unmark(row[0]) for row in table_rows]
+    texts = ([normalise(text[span.end:]) for text, spans in marked for span in spans] if after else
+             [normalise(text[:end]) for text, spans in marked for end in [len(text), *(s.start for s in spans)]])
     return [cue for cue in entries(name) if not any(re.search(compile_cue(cue), t) for t in texts)]
 
 
@@ -98,11 +101,15 @@ ACTUAL_ROWS = [
     ("已经发放补贴[60万元]", "计划", ["actual"]),
     ("截至目前累计投入[500万元]", "计划", ["actual"]),
     ("截止10月底完成投资[2亿元]", "计划", ["actual"]),
+    ("计划建成项目[118个]，实际建成[128个]", "成绩", ["target", "actual"]),
+    ("巩固已有成果，新建道路[12公里]", "计划", ["target"]),
     ("目前全镇有贫困户[15户]", "计划", ["actual"]),
     ("现有耕地[5万亩]", "计划", ["actual"]),
     ("去年完成投资[5亿元]，今年力争突破[6亿元]", "计划", ["actual", "target"]),
     ("在去年完成投资[5亿元]的基础上再创新高", "计划", ["actual"]),
     ("比去年增长[8%]", "计划", ["target"]),
+    ("比上年增加[300人]", "计划", ["target"]),
+    ("较上一年减少[5户]", "计划", ["target"]),
 ]
 NOT_CUE_ROWS = [
     ("按照计划完成投资[500万元]", "成绩", ["actual"]),
@@ -117,6 +124,10 @@ NOT_CUE_ROWS = [
     ("争取上级资金[500万元]", "成绩", ["actual"]),
     ("争取到项目[3个]", "成绩", ["actual"]),
     ("确保了[3000户]按时领取", "成绩", ["actual"]),
+    ("实施扩大有效投资“551”计划，[116个]项目列入省重点工程", "成绩", ["actual"]),
+    ("制定发展规划，新建厂房[50万平方米]", "成绩", ["actual"]),
+    ("比去年增长[8%]", "成绩", ["actual"]),
+    ("超年度计划[20.7个百分点]", "成绩", ["actual"]),
     ("感慨不已的群众[30人]", "成绩", ["actual"]),
     ("将[300万元]用于道路建设", "成绩", ["actual"]),
     ("用时将近[3年]", "成绩", ["actual"]),
@@ -163,6 +174,9 @@ PART_ROWS = [
     ("总投资[3亿元]，内含征地费用[2000万元]", [None, "part"]),
     ("总面积[5万亩]。其中水田[3万亩]", [None, "part"]),
     ("耕地[5万亩]，其中水田[3万亩]。全年产值[2亿元]", [None, "part", None]),
+    ("新增公路[60万公里]，其中高速公路[4万公里]，高速公路总里程达[9万公里]", [None, "part", None]),
+    ("进出口总值增长[12%]，其中，出口增长[20%]", [None, "part"]),
+    ("新增上市企业[6家]。主要工作包括以下[十个]方面", [None, None]),
     ("总投资[80万元]，含上级补助[30万元]，全年产值[2亿元]", [None, "part", None]),
     ("投入资金[450万元]，其中上级资金[200万元]，惠及群众[3200户]", [None, "part", None]),
     ("其中小麦[3000亩]", [None]),
@@ -176,8 +190,12 @@ CONVERSION_ROWS = (
     + [(f"投入资金[50万元]，{word}[3个]村", [None, None]) for word in CONVERSION["not_conversion"].split()]
     + [("约合[2400亩]", [None]), ("新建湿地[160公顷]。约合[2400亩]", [None, None])])
 CLASS_ROWS = (
-    [(f"打造[200亿]{word}产业集群", ["class"]) for word in words("relation_class")]
+    [(f"打造[200亿]{word}产业集群", ["class"]) for word in ("级", "量级", "元级")]
     + [
+        ("引进[10亿元]以上工业项目[14个]", ["class", None]),
+        ("签约[3亿元]以上的重大产业项目[20个]", ["class", None]),
+        ("培育[亿元]以上企业[5家]", ["class", None]),
+        ("完成投资[3亿元]以上", [None]),
         ("打造[千亿]级产业集群，培育[2个][百亿]产业", ["class", None, "class"]),
         ("引进[亿元]以上项目[3个]", ["class", None]),
         ("建成[3万吨]级码头", [None]),
@@ -190,8 +208,9 @@ def test_relation(marked, expected):
     assert [q["relation"] for q in kinds(marked)] == expected
 
 
-def test_every_part_cue_has_a_row():
-    assert covered("relation_part", PART_ROWS) == []
+@pytest.mark.parametrize("name,table_rows", [("relation_part", PART_ROWS), ("relation_class", CLASS_ROWS)])
+def test_every_relation_cue_has_a_row(name, table_rows):
+    assert covered(name, table_rows, after=name == "relation_class") == []
 
 
 def test_the_level_reached_takes_the_rate_base_of_the_earlier_level():

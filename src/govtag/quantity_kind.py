@@ -8,8 +8,9 @@ with their ``section`` (the role of their sentence) and adds, read on the normal
   commitment or forecast: 力争, 计划, 确保, 拟, 将达到, 10亿元的目标, and every quantity of a
   sentence whose role is 计划 unless a past-fact cue stands before it: 已, 目前, 去年) or
   ``estimate`` (预计, 初步统计: for the current period; in a 计划 sentence a forecast, so a
-  target). The last cue before the quantity in its sentence wins; a target cue after it in its
-  clause (…的目标) wins over all of them.
+  target). Each cue says how far it reaches (its clause or its sentence); of those that reach
+  the quantity, the one that starts last wins; a target cue after it in its clause (…的目标)
+  wins over all of them.
 * ``relation``: None, or ``from`` (the earlier level of a from-to pair: 由8500元提高到9200元,
   较去年同期的15个下降为9个), ``part`` (其中, 含, 包括: a part of the amount before it, so of
   its label),
@@ -27,7 +28,7 @@ from __future__ import annotations
 import re
 
 from govtag import numerals
-from govtag.lexicon import alternation, cues, table, words
+from govtag.lexicon import alternation, cues, table
 from govtag.quantity_context import BEFORE_QUALIFIERS
 from govtag.report import Report
 
@@ -57,7 +58,7 @@ FROM_BETWEEN = re.compile(
 CONVERSION_WORDS = table("relation_conversion")
 CONVERSIONS = dict.fromkeys(CONVERSION_WORDS["conversion"].split(), True)
 NOT_CONVERSIONS = dict.fromkeys(CONVERSION_WORDS["not_conversion"].split(), False)
-CLASS_AFTER = words("relation_class")
+CLASS_AFTER = re.compile(cues("relation_class"))
 BARE_MAGNITUDE = re.compile(f"^[{numerals.MAGNITUDES}]+元?$")
 
 
@@ -91,31 +92,17 @@ def status_of(view: str, start: int, end: int, section: str | None) -> str:
     """actual, target or estimate for the quantity ``view[start:end]`` in a sentence of role ``section``."""
     if TARGET_AFTER.search(_clause_after(view, end)):
         return "target"
-    found = _status_cues(view, _stop_before(view, start, SENTENCE_STOPS), start, end)
+    found = _status_cues(view[_stop_before(view, start, SENTENCE_STOPS):start])
     status = found[-1][1] if found else ("target" if section == PLAN_ROLE else "actual")
     return "target" if status == "estimate" and section == PLAN_ROLE else status
 
 
-def _status_cues(view: str, sentence_start: int, start: int, end: int) -> list[tuple[int, str]]:
-    """(end, status) of each status cue that starts before the quantity in its sentence, in order;
-    each clause is read on its own (^ is its start), the quantity included (for ``<not …>``)."""
-    found = []
-    for clause_start, clause in _clauses(view, sentence_start, end):
-        blocked = _spans(NOT_CUES, clause)
-        for status, pattern in STATUS_CUES.items():
-            found += [(clause_start + cue_end, status) for cue_start, cue_end in _spans(pattern, clause)
-                      if clause_start + cue_start < start and not _inside(cue_start, blocked)]
-    return sorted(found)
-
-
-def _clauses(view: str, first: int, last: int) -> list[tuple[int, str]]:
-    """The clauses of ``view[first:last]`` with their offsets."""
-    pieces, start = [], first
-    for position in range(first, last + 1):
-        if position == last or view[position] in CLAUSE_STOPS:
-            pieces.append((start, view[start:position]))
-            start = position + 1
-    return pieces
+def _status_cues(sentence: str) -> list[tuple[int, str]]:
+    """(start, status) of each status cue that reaches the end of ``sentence`` (the sentence
+    before the quantity), in order; a cue inside a phrase of status_not_cues.txt is none."""
+    blocked = _spans(NOT_CUES, sentence)
+    return sorted((cue_start, status) for status, pattern in STATUS_CUES.items()
+                  for cue_start, _ in _spans(pattern, sentence) if not _inside(cue_start, blocked))
 
 
 def _spans(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
@@ -160,19 +147,32 @@ def relation_of(view: str, quantity: dict, previous: dict | None, following: dic
     same_sentence = previous is not None and previous["end"] > sentence_start
     if same_sentence and _is_conversion(view[max(previous["end"], _stop_before(view, start, CLAUSE_STOPS)):start]):
         return "conversion"
-    sentence = view[sentence_start:start]
-    blocked = _spans(NOT_CUES, sentence)
-    if previous and previous["label"] == quantity["label"] and any(not _inside(cue_start, blocked) for cue_start, _ in _spans(PART, sentence)):
-        return "part"
+    if previous is not None and previous["label"] == quantity["label"]:
+        return _part(view, sentence_start, start, previous["end"])
     return None
 
 
+def _part(view: str, sentence_start: int, start: int, previous_end: int) -> str | None:
+    """part when a part cue reaches the quantity and the quantity before it is in its sentence,
+    or, for a cue that opens the sentence (。其中…), in the sentence before."""
+    sentence = view[sentence_start:start]
+    blocked = _spans(NOT_CUES, sentence)
+    cue_starts = [cue_start for cue_start, _ in _spans(PART, sentence) if not _inside(cue_start, blocked)]
+    if previous_end > sentence_start:
+        found = bool(cue_starts)
+    else:
+        previous_sentence = _stop_before(view, max(sentence_start - 1, 0), SENTENCE_STOPS)
+        found = previous_end > previous_sentence and 0 in cue_starts
+    return "part" if found else None
+
+
 def is_class(view: str, quantity: dict) -> bool:
-    """A money quantity that names a tier: a tier word after it (千亿级), or a bare magnitude (百亿)."""
+    """A money quantity that names a tier: a tier cue after it (千亿级, 10亿元以上项目), or a bare
+    magnitude (百亿)."""
     if quantity["label"] != "MONEY":
         return False
     body = view[quantity["start"]:quantity["end"]]
-    return bool(BARE_MAGNITUDE.match(body)) or view.startswith(CLASS_AFTER, quantity["end"])
+    return bool(BARE_MAGNITUDE.match(body)) or bool(CLASS_AFTER.search(_clause_after(view, quantity["end"])))
 
 
 def _opens_pair(view: str, quantity: dict, following: dict) -> bool:
