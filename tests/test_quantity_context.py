@@ -6,7 +6,7 @@ import pytest
 from opencc import OpenCC
 
 from govtag.labels import QUANTITY, Span
-from govtag.lexicon import table
+from govtag.lexicon import table, words
 from govtag.quantities import parse_quantity
 from govtag.quantity_context import QUALIFIERS, describe, describe_quantities
 from govtag.text import normalise
@@ -224,3 +224,20 @@ def test_every_rate_cue(marked, expected):
     + [(f"{word}[12个]", "exact") for word in table("qualifier_cues")["not_before"].split()]))
 def test_neutral_words_and_words_ending_in_a_cue(marked, expected):
     assert described(marked).qualifier == expected
+
+
+@pytest.mark.parametrize("marked,expected", [
+    (f"城乡居民人均收入分别达到[74400元]{word}[47455元]", [("人", None), ("人", None)])
+    for word in words("coordinators")] + [
+    ("产值分别增长[12%]和[15%]", [(None, "increase"), (None, "increase")]),
+    ("人均收入[9500元]和集体收入[3万元]", [("人", None), (None, None)]),
+    ("人均收入[9500元]，集体经济增长[3万元]", [("人", None), (None, "increase")]),
+])
+def test_a_coordinator_alone_shares_per_and_change(marked, expected):
+    text, spans, offset = marked.replace("[", "").replace("]", ""), [], 0
+    for part in marked.split("[")[1:]:
+        quantity = part.split("]")[0]
+        start = text.index(quantity, offset)
+        spans.append(Span(start, start + len(quantity), "MONEY" if "元" in quantity else "PERCENT", QUANTITY))
+        offset = start + len(quantity)
+    assert [(q["per"], q["change"]) for q in describe_quantities(text, spans)] == expected

@@ -23,8 +23,9 @@ parsed value:
 * ``placeholder``: a template blank (20__余万元, xx万元) whose value is None.
 
 The cue words are data: ``lexicons/qualifier_cues.txt``, ``rate_cues.txt``, ``rate_bases.txt``,
-``change_cues.txt`` and ``change_comparisons.txt``. Context is read inside the span's clause
-and never across the quantity before it.
+``change_cues.txt``, ``change_comparisons.txt`` and ``coordinators.txt``. Context is read inside
+the span's clause and never across the quantity before it; a quantity joined to the one before by
+a coordinator alone (人均收入分别为74400元和47455元, 分别增长12%、15%) shares its per and change.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ NOT_CHANGE = tuple(CHANGE_WORDS["not_change"].split())
 COMPARISON = re.compile(cues("change_comparisons"))
 RATE_WORDS = table("rate_cues")
 RATE_BASES = words("rate_bases")
+COORDINATORS = words("coordinators")
 EVERY = re.compile(rf"每(?P<count>[{numerals.CN_DIGITS}{numerals.MAGNITUDES}\d]*)个?(?P<base>{alternation(RATE_BASES)})")
 RATE_WORD = re.compile(alternation(RATE_WORDS))
 UNIT_TAIL = re.compile(r"[/每]")
@@ -96,11 +98,19 @@ def describe_quantities(text: str | Report, spans: list[Span]) -> list[dict]:
     for span in sorted(spans):
         span_text = report.text[span.start:span.end]
         value = parse_quantity(span_text, span.label)
-        context = describe(report.view, span.start, span.end, value.unit, previous_end)
+        context = describe(report.view, span.start, span.end, value.unit, previous_end).as_dict()
+        if described and report.view[previous_end:span.start] in COORDINATORS:
+            context = _shared(context, described[-1])
         described.append({"label": span.label, "start": span.start, "end": span.end, "text": span_text,
-                          **value.as_dict(), **context.as_dict()})
+                          **value.as_dict(), **context})
         previous_end = span.end
     return described
+
+
+def _shared(context: dict, previous: dict) -> dict:
+    """A quantity joined to the one before by a coordinator alone (74400元和47455元) takes its
+    rate base and change where it has none of its own."""
+    return {**context, **{key: previous[key] for key in ("per", "change") if not context[key]}}
 
 
 def describe(view: str, start: int, end: int, unit: str = "", previous_end: int = 0) -> QuantityContext:
