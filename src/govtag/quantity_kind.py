@@ -131,13 +131,16 @@ def relations_of(view: str, quantities: list[dict]) -> list[str | None]:
     for index, quantity in enumerate(quantities):
         previous = quantities[index - 1] if index else None
         following = quantities[index + 1] if index + 1 < len(quantities) else None
-        relations.append(relation_of(view, quantity, previous, following))
+        alike = next((q for q in reversed(quantities[:index]) if q["label"] == quantity["label"]), None)
+        relations.append(relation_of(view, quantity, previous, following, alike))
     return relations
 
 
-def relation_of(view: str, quantity: dict, previous: dict | None, following: dict | None) -> str | None:
-    """class, from, conversion or part (tried in that order), else None. A part has the label of
-    the quantity before it (其中…３２００户 after an amount of money is no part)."""
+def relation_of(view: str, quantity: dict, previous: dict | None, following: dict | None,
+                alike: dict | None = None) -> str | None:
+    """class, from, conversion or part (tried in that order), else None. ``alike`` is the last
+    quantity before it with its label: a part is a part of that one (其中…３２００户 after an
+    amount of money is no part; 其中…亿元 after 亿元，增长9%。 is)."""
     start = quantity["start"]
     sentence_start = _stop_before(view, start, SENTENCE_STOPS)
     if is_class(view, quantity):
@@ -147,8 +150,8 @@ def relation_of(view: str, quantity: dict, previous: dict | None, following: dic
     same_sentence = previous is not None and previous["end"] > sentence_start
     if same_sentence and _is_conversion(view[max(previous["end"], _stop_before(view, start, CLAUSE_STOPS)):start]):
         return "conversion"
-    if previous is not None and previous["label"] == quantity["label"]:
-        return _part(view, sentence_start, start, previous["end"])
+    if alike is not None:
+        return _part(view, sentence_start, start, alike["end"])
     return None
 
 
