@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXTURES
 from govtag.formats import analyse
 from govtag.labels import QUANTITY, Span
-from govtag.lexicon import compile_cue, entries, table, words
+from govtag.lexicon import compile_cue, entries, table
 from govtag.quantities import parse_quantity
 from govtag.quantity_context import describe_quantities
 from govtag.quantity_kind import RELATIONS, STATUSES, classify, is_total

@@ -29,6 +29,7 @@ import re
 
 from govtag import numerals
 from govtag.lexicon import alternation, cues, table
+from govtag.quantities import MONEY_UNIT
 from govtag.quantity_context import BEFORE_QUALIFIERS
 from govtag.report import Report
 
@@ -59,7 +60,7 @@ CONVERSION_WORDS = table("relation_conversion")
 CONVERSIONS = dict.fromkeys(CONVERSION_WORDS["conversion"].split(), True)
 NOT_CONVERSIONS = dict.fromkeys(CONVERSION_WORDS["not_conversion"].split(), False)
 CLASS_AFTER = re.compile(cues("relation_class"))
-BARE_MAGNITUDE = re.compile(f"^[{numerals.MAGNITUDES}]+元?$")
+BARE_MAGNITUDE = re.compile(f"^[{numerals.MAGNITUDES}]+{MONEY_UNIT}?$")
 
 
 def classify(text: str | Report, quantities: list[dict]) -> list[dict]:
