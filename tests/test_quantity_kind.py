@@ -306,4 +306,6 @@ def test_township_report_every_field():
     quantities = analyse(tag_document(text, "township_totals"))["quantities"]
     assert [tuple(q[key] for key in FIELDS) for q in quantities] == EXPECTED
     assert not any(q["placeholder"] for q in quantities)
+    assert all(q["low"] == q["high"] == q["value"] for q in quantities)  # no range in the report
+    assert [q["text"] for q in quantities if q["approximate"]] == ["3000多条"]
     assert all(text[q["start"]:q["end"]] == q["text"] for q in quantities)
