@@ -90,9 +90,16 @@ def _unique(found: list[tuple[str, str, str]]) -> list[Source]:
 
 def name_text(name: str | Path) -> str:
     """A file name as text that can always be written: ``/`` between folders, and each byte
-    that is not UTF-8 (a GBK name from a Windows zip) as ``\\xNN``."""
+    of a part that is not UTF-8 (a GBK name from a Windows zip) as ``\\xNN``."""
     text = name.as_posix() if isinstance(name, Path) else name
-    return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return "/".join(_part_text(part) for part in os.fsencode(text).split(b"/"))
+
+
+def _part_text(part: bytes) -> str:
+    try:
+        return part.decode("utf-8")
+    except UnicodeDecodeError:  # every byte over 0x7f escaped, not the ones that look like UTF-8
+        return part.decode("ascii", "backslashreplace")
 
 
 def iter_report_sources(paths: list[str]) -> Iterator[Report]:
