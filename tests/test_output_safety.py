@@ -339,3 +339,21 @@ def test_saved_model_files_get_the_mode_of_the_umask(tiny_model):
     assert weights.is_file()
     for file in (weights, tiny_model / "config.json"):
         assert stat.S_IMODE(file.stat().st_mode) == 0o666 & ~mask, file
+
+
+@pytest.mark.slow
+def test_ray_names_reports_as_predict_does(capsys, tmp_path, gbk_reports):
+    pytest.importorskip("ray")
+    for name in ("a/x.txt", "b/x.txt"):
+        copy_report(gbk_reports / name)
+    local = tmp_path / "local.jsonl"
+    assert run(capsys, "predict", "--rules", "--format", "jsonl", "-o", local, gbk_reports)[0] == 0
+    output = tmp_path / "ray"
+    code, _, err = run(capsys, "predict", "--rules", "--engine", "ray", "--workers", "1", "-o",
+                       output, gbk_reports)
+    assert code == 0, err
+    shards = sorted(output.glob("part-*.jsonl"))
+    ray_rows = [json.loads(line) for shard in shards for line in shard.read_text("utf-8").splitlines()]
+    local_rows = [json.loads(line) for line in local.read_text("utf-8").splitlines()]
+    assert sorted(r["doc_id"] for r in ray_rows) == sorted(["a/x", "b/x", ESCAPED_ID])
+    assert sorted(ray_rows, key=lambda r: r["doc_id"]) == sorted(local_rows, key=lambda r: r["doc_id"])
