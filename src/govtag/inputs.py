@@ -1,13 +1,13 @@
 """Collect reports from files, directories (``*.txt``, recursively) and standard input.
 
 ``list_sources`` lists the inputs with unique doc_ids (a file's name without ``.txt``; below a
-directory given, its path there). ``iter_reports`` gives (doc_id, text, error) triples; ``iter_report_sources`` gives ``Report``
-records that also keep the raw decoded text (BOM, ``\\r\\n``) for offsets against the file, and
-the warnings met while reading (a truncated last character). ``report_paths`` and
-``read_reports`` collect reports strictly, by doc_id (a missing path, an empty directory or two
-reports with one doc_id are errors), for the Label Studio commands. ``tag_inputs`` tags
-collected reports in batches, saying on stderr which were skipped; ``without_reports_of`` leaves
-out the reports of Label Studio exports.
+directory given, its path there). ``iter_reports`` gives (doc_id, text, error) triples;
+``iter_report_sources`` gives ``Report`` records that also keep the raw decoded text (BOM,
+``\\r\\n``) for offsets against the file, and the warnings met while reading (a truncated last
+character). ``report_paths`` and ``read_reports`` collect reports strictly, by doc_id (a
+missing path, an empty directory or two reports with one doc_id are errors), for the Label
+Studio commands. ``tag_inputs`` tags collected reports in batches, saying on stderr which were
+skipped; ``without_reports_of`` leaves out the reports of Label Studio exports.
 """
 
 from __future__ import annotations

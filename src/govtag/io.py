@@ -6,9 +6,9 @@ file. Missing parent directories are fine (they are created at write time) as lo
 ``write_bytes_atomic`` writes a temporary file beside the target and renames it over the target,
 so a reader sees the old file or the new one, never a part; a symbolic link is followed, and a
 device, FIFO or socket is refused (never replaced). ``check_not_an_input`` refuses an output
-that is one of the input reports. A new file gets the mode a file
-created with ``open()`` would get under the umask; a replaced file keeps its mode; a read-only
-target is refused, never silently replaced.
+that is one of the input reports. A new file gets the mode a file created with ``open()`` would
+get under the umask (``give_umask_modes`` gives it to the files of a saved model); a replaced
+file keeps its mode; a read-only target is refused, never silently replaced.
 """
 
 from __future__ import annotations
