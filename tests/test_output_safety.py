@@ -357,3 +357,15 @@ def test_ray_names_reports_as_predict_does(capsys, tmp_path, gbk_reports):
     local_rows = [json.loads(line) for line in local.read_text("utf-8").splitlines()]
     assert sorted(r["doc_id"] for r in ray_rows) == sorted(["a/x", "b/x", ESCAPED_ID])
     assert sorted(ray_rows, key=lambda r: r["doc_id"]) == sorted(local_rows, key=lambda r: r["doc_id"])
+
+
+def test_a_full_standard_output_is_named(tmp_path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "govtag.cli", "predict", "--rules", str(REPORT)],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "govtag predict: error: standard output: cannot write the output (No space left on device)"]

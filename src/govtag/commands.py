@@ -325,7 +325,9 @@ def _emit(text: str, output: str | None) -> None:
 
         write_text_atomic(output, text)
     else:
-        sys.stdout.write(text)
+        from .io import write_stdout
+
+        write_stdout(text)
 
 
 def _exit_code(docs, failures) -> int:

@@ -153,6 +153,32 @@ def give_umask_modes(directory: str | Path) -> None:
             os.chmod(file, mode)
 
 
+def write_stdout(text: str) -> None:
+    """Write ``text`` to standard output now; ``OutputError`` naming it when it cannot take it
+    (a full disk, a closed pipe); what is left unwritten then goes to the null device."""
+    import sys
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as err:
+        _drop_stdout()
+        raise OutputError(f"standard output: cannot write the output ({err.strerror or err})") \
+            from err
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device, so the exit's flush does not fail again."""
+    import sys
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass  # not a real file (a test's capture): nothing to flush at exit
+
+
 def write_text_atomic(path: str | Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
