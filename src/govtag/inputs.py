@@ -188,8 +188,8 @@ def without_reports_of(exports: list[str], reports):
     ids, texts = {doc.doc_id for doc in excluded}, {doc.text for doc in excluded}
     reports = list(reports)
     kept = [r for r in reports if r[0] not in ids and (r[1] is None or r[1] not in texts)]
-    print(f"govtag: left out {len(reports) - len(kept)} report(s) found in {', '.join(exports)}",
-          file=sys.stderr)
+    print(f"govtag: left out {len(reports) - len(kept)} report(s) found in "
+          f"{printable(', '.join(exports))}", file=sys.stderr)
     return kept
 
 
