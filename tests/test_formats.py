@@ -78,7 +78,7 @@ def test_parquet_has_one_row_per_quantity_with_doc_id(capsys, report, tmp_path):
     rows = table.to_pylist()
     assert len(rows) == 2 * len(EXPECTED)
     assert table.column_names == ["doc_id", "offsets", *QUANTITY_FIELDS]
-    assert {r["doc_id"] for r in rows} == {"xx_town"}
+    assert {r["doc_id"] for r in rows} == {"xx_town", "xx_town#2"}  # the same file twice
     found = {r["text"]: fields(r) for r in rows}
     assert found == EXPECTED  # ints come back as floats; 9500 == 9500.0
     assert not list(tmp_path.glob(".quantities.parquet.*"))  # written atomically: no temporary left

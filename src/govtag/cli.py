@@ -18,7 +18,7 @@ from . import __version__
 from .commands import (EXIT_ERROR, EXIT_INTERRUPTED, run_adapt, run_compare, run_evaluate,
                        run_predict, run_preannotate, run_train, run_view)
 from .ls_commands import run_ls_pull, run_ls_push, run_ls_select
-from .errors import GovtagError
+from .errors import GovtagError, printable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +50,7 @@ def run_command(args) -> int:
     except (GovtagError, OSError) as err:
         if getattr(args, "verbose", False):
             traceback.print_exc()
-        print(f"govtag {name}: error: {describe_error(err)}", file=sys.stderr)
+        print(f"govtag {name}: error: {printable(describe_error(err))}", file=sys.stderr)
         return EXIT_ERROR
 
 

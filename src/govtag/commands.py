@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .errors import UsageError
+from .checks import COMPARISON_FILES, check_comparison_output, check_output, no_model_options
+from .errors import UsageError, printable
 from .inputs import readable, tag_inputs, without_reports_of
 
 EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -30,12 +31,12 @@ def show_progress(args) -> bool:
 
 def run_view(args) -> int:
     from .inputs import iter_report_sources
-    from .io import check_output_file, write_text_atomic
+    from .io import write_text_atomic
     from .formats import analyse
     from .predict import load_predictor
     from .view import render_page
 
-    check_output_file(args.output)
+    check_output(args.output, args.paths)
     if not args.rules:
         _check_model_options(args.model, None)
     with load_predictor(args.model, args.rules) as predictor:
@@ -45,7 +46,7 @@ def run_view(args) -> int:
         return _nothing_tagged(failures, args.output)
     results = [{**analyse(doc), "text": doc.text} for doc in docs]
     write_text_atomic(args.output, render_page(results, args.title))
-    print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
+    print(f"wrote {len(docs)} report(s) to {printable(args.output)}", file=sys.stderr)
     return _exit_code(docs, failures)
 
 
@@ -147,6 +148,8 @@ def run_compare(args) -> int:
     from .labelstudio import read_export
     from .predict import load_predictor
 
+    if args.output:
+        check_comparison_output(Path(args.output))
     gold = read_export(args.data)
     systems = {"rules": load_predictor(rules=True)}
     for model in args.models:
@@ -156,9 +159,9 @@ def run_compare(args) -> int:
     table = format_comparison(reports)
     print(table)
     if args.output:
-        write_json_atomic(Path(args.output) / "comparison.json", {"data": args.data, "reports": reports})
-        write_text_atomic(Path(args.output) / "comparison.md", table)
-        print(f"wrote {args.output}/comparison.json and comparison.md")
+        write_json_atomic(Path(args.output) / COMPARISON_FILES[0], {"data": args.data, "reports": reports})
+        write_text_atomic(Path(args.output) / COMPARISON_FILES[1], table)
+        print(f"wrote {printable(args.output)}/comparison.json and comparison.md")
     return EXIT_OK
 
 
@@ -175,6 +178,8 @@ def _check_model_options(model, stride) -> None:
 
 
 def _check_run_options(args) -> None:
+    if getattr(args, "rules", False):
+        no_model_options(args)
     at_least("--batch-size", args.batch_size, 1)
     if isinstance(args.stride, int):
         at_least("--stride", args.stride, 0)
@@ -186,7 +191,6 @@ def _check_run_options(args) -> None:
 
 def _check_predict_options(args) -> None:
     from .formats import BINARY_FORMATS
-    from .io import check_output_file
 
     _check_run_options(args)
     at_least("--jobs", args.jobs, 1)
@@ -202,7 +206,7 @@ def _check_predict_options(args) -> None:
         raise UsageError("--offsets file does not apply to --format labelstudio (Label Studio "
                          "offsets index the task text)")
     if args.output and args.engine != "ray":
-        check_output_file(args.output)
+        check_output(args.output, args.paths or ["-"])
     if not args.rules:
         _check_model_options(args.model, args.stride)
 
@@ -274,20 +278,20 @@ def run_predict_ray(args) -> int:
     outcome = predict_on_ray(args.paths, args.output, model=args.model, rules=args.rules,
                              address=args.address, workers=args.workers, fmt=args.format,
                              offsets=args.offsets, **run_options(args))
-    print(f"wrote {outcome.reports} report(s) in {len(outcome.shards)} shard(s) to {args.output}",
-          file=sys.stderr)
+    print(f"wrote {outcome.reports} report(s) in {len(outcome.shards)} shard(s) to "
+          f"{printable(args.output)}", file=sys.stderr)
     for failure in outcome.failures:
-        print(f"govtag: skipped {failure['doc_id']}: {failure['reason']}", file=sys.stderr)
+        print(f"govtag: skipped {printable(failure['doc_id'])}: {printable(failure['reason'])}",
+              file=sys.stderr)
     return EXIT_PARTIAL if outcome.failures else EXIT_OK
 
 
 def run_preannotate(args) -> int:
     from .formats import render, silver_tasks, span_lines
     from .inputs import iter_report_sources
-    from .io import check_output_file
     from .predict import RuleTagger
 
-    check_output_file(args.output)
+    check_output(args.output, args.paths)
     predictor = RuleTagger()
     reports = iter_report_sources(args.paths)
     if args.exclude:
@@ -302,7 +306,7 @@ def run_preannotate(args) -> int:
     else:
         text = render([], docs, "labelstudio", predictor.name)
     _emit(text, args.output)
-    print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
+    print(f"wrote {len(docs)} report(s) to {printable(args.output)}", file=sys.stderr)
     return _exit_code(docs, failures)
 
 
@@ -321,7 +325,9 @@ def _emit(text: str, output: str | None) -> None:
 
         write_text_atomic(output, text)
     else:
-        sys.stdout.write(text)
+        from .io import write_stdout
+
+        write_stdout(text)
 
 
 def _exit_code(docs, failures) -> int:

@@ -15,6 +15,7 @@ every node (a shared file system) when the cluster has several.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -73,12 +74,12 @@ def predict_on_ray(paths: list[str], output: str | Path, model: str | None = Non
             ray.shutdown()
 
 
-def listed_reports(paths: list[str]) -> list[str]:
-    """Report files as ``govtag predict`` finds them (directories: their ``.txt`` files)."""
-    from .inputs import expand_paths
+def listed_reports(paths: list[str]) -> list:
+    """Report files (``Source``: path and doc_id) as ``govtag predict`` finds them."""
+    from .inputs import list_sources
 
-    files = expand_paths(list(paths))
-    if "-" in files:
+    files = list_sources(list(paths))
+    if any(source.path == "-" for source in files):
         raise UsageError("--engine ray reads files, not standard input")
     if not files:
         raise InputError("no report found in the inputs")
@@ -121,6 +122,8 @@ def _actor_settings(ray, workers: int | None, options: dict) -> dict:
 
 
 def _write_all(ray, files, spec, actor, output: Path, fmt: str, shard_size: int) -> RayOutcome:
+    from .inputs import name_text
+
     staging = output.parent / f".{output.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     try:
@@ -130,9 +133,9 @@ def _write_all(ray, files, spec, actor, output: Path, fmt: str, shard_size: int)
         missing = [(i, path) for i, path in enumerate(files) if i not in seen]
         if missing:  # batches lost with their actor: report by report
             seen |= _write_pass(ray, missing, spec, actor, staging, fmt, shard_size, outcome, 1)
-        for i, path in enumerate(files):
+        for i, source in enumerate(files):
             if i not in seen:
-                outcome.failures.append({"doc_id": Path(path).stem, "path": path,
+                outcome.failures.append({"doc_id": source.doc_id, "path": name_text(source.path),
                                          "reason": "its worker died while tagging it (each try)"})
         _write_manifest(staging, fmt, outcome)
         _swap_in(staging, output)
@@ -142,13 +145,15 @@ def _write_all(ray, files, spec, actor, output: Path, fmt: str, shard_size: int)
 
 
 def _write_pass(ray, items, spec, actor, staging, fmt, shard_size, outcome, per_batch) -> set[int]:
-    """Tag ``items`` (index, path) on the actors, writing shards as results come; the indices done."""
+    """Tag ``items`` (index, ``Source``) on the actors, writing shards as results come; the
+    indices done. Paths travel as bytes (a name need not be UTF-8)."""
     from ray.data import DataContext
 
     context = DataContext.get_current()
     context.enable_progress_bars = False
     context.max_errored_blocks = -1  # a block lost after its retries: tried again report by report
-    dataset = ray.data.from_items([{"index": i, "path": p} for i, p in items],
+    dataset = ray.data.from_items([{"index": i, "path": os.fsencode(s.path), "doc_id": s.doc_id}
+                                   for i, s in items],
                                   override_num_blocks=max(1, -(-len(items) // per_batch)))
     tagged = dataset.map_batches(
         TaggerActor, batch_size=per_batch, fn_constructor_kwargs=spec,
@@ -213,19 +218,24 @@ class TaggerActor:
         self.offsets = offsets
 
     def __call__(self, batch: dict) -> dict:
-        rows = tag_paths(self.predictor, [str(p) for p in batch["path"]], self.offsets)
+        from .inputs import Source
+
+        sources = [Source(os.fsdecode(bytes(path)), str(doc_id))
+                   for path, doc_id in zip(batch["path"], batch["doc_id"])]
+        rows = tag_paths(self.predictor, sources, self.offsets)
         return {"index": list(batch["index"]), **{key: [row[key] for row in rows]
                                                   for key in ("doc_id", "path", "result", "error")}}
 
 
-def tag_paths(predictor, paths: list[str], offsets: str = "text") -> list[dict]:
-    """A row per path: doc_id, path, the result as JSON (as ``govtag predict --format jsonl``
-    writes it) or the reason it failed."""
+def tag_paths(predictor, sources: list, offsets: str = "text") -> list[dict]:
+    """A row per ``Source`` (path, doc_id): doc_id, path, the result as JSON (as ``govtag
+    predict --format jsonl`` writes it) or the reason it failed."""
     from .formats import analyse, with_offsets
-    from .inputs import iter_report_sources
+    from .inputs import name_text, read_source
     from .parallel import fault_point
 
-    reports = list(iter_report_sources(paths))
+    reports = [read_source(source) for source in sources]
+    paths = [name_text(source.path) for source in sources]
     fault_point([r.doc_id for r in reports])
     good = [r for r in reports if not r.error]
     docs = iter(predictor.tag_many([r.text for r in good], [r.doc_id for r in good]) if good else [])

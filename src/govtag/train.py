@@ -33,7 +33,7 @@ from .config import Config, ConfigError, resolve_base
 from .errors import OutputError
 from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, window_examples
 from .labels import QUANTITY, SECTION, Document
-from .io import write_text_atomic
+from .io import give_umask_modes, write_text_atomic
 from .labelstudio import ExportError, read_export
 from .model import from_base
 
@@ -255,6 +255,7 @@ def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_d
     write_text_atomic(staging / "README.md", model_card(config, n_docs, trainer.state.best_metric))
     for leftover in staging.glob("training_args.bin"):
         leftover.unlink()
+    give_umask_modes(staging)
     shutil.rmtree(model_dir, ignore_errors=True)
     staging.rename(model_dir)
     return model_dir
