@@ -11,7 +11,8 @@ is not better); a rule span wins over a learned one it overlaps.
 
 ``fit(documents)`` learns from gold documents; ``predict(texts or documents)`` gives each one's
 quantity spans; ``spans(report)`` is the hook a tagger calls per report. Saved without pickle:
-the coefficients in safetensors and the settings in JSON (``save(dir)`` / ``QuantityLayer.load(dir)``).
+the coefficients of the hashed columns seen in fitting in safetensors and the settings in JSON
+(``save(dir)`` / ``QuantityLayer.load(dir)``).
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ class LayerSettings:
     """How the quantity layer is fitted and which labels it leaves to the rules."""
 
     n_features: int = 2**20  # hash buckets for the candidates' string features
-    c: float = 1.0  # inverse regularisation strength of the logistic regression
+    c: float = 4.0  # inverse regularisation strength of the logistic regression
     rule_labels: list[str] = field(default_factory=list)  # labels taken from the rule tagger
     rule_dropout: float = 0.0  # share of training candidates that do not see the rule decision
-    add_threshold: float = 0.5  # least probability of a label for a span the rules do not have
-    remove_threshold: float = 0.5  # least probability of none for dropping a rule span
+    add_threshold: float = 0.7  # least probability of a label for a span the rules do not have
+    remove_threshold: float = 0.9  # least probability of none for dropping a rule span
     seed: int = 42
 
 
@@ -110,6 +111,8 @@ class QuantityLayer:
             from .rules_quantities import tag_quantities
 
             rule_spans = tag_quantities(report)
+        if set(LAYERS[QUANTITY]) <= set(self.settings.rule_labels):
+            return sorted(rule_spans)  # every label from the rules: nothing to verify
         found, rules = self._candidates(report, rule_spans)
         s = self.settings
         learned = decode(found, self.probabilities(report, found, rules), self.classes, rules,
@@ -135,7 +138,10 @@ class QuantityLayer:
         if self.coef is None:
             raise ValueError("the quantity layer is not fitted")
         directory = Path(directory)
-        write_bytes_atomic(directory / ARRAYS_FILE, save({"coef": self.coef, "intercept": self.intercept}))
+        columns = np.flatnonzero(np.abs(self.coef).sum(0)).astype(np.int32)  # hashed features seen in fitting
+        arrays = {"columns": columns, "coef": np.ascontiguousarray(self.coef[:, columns]),
+                  "intercept": self.intercept}
+        write_bytes_atomic(directory / ARRAYS_FILE, save(arrays))
         write_json_atomic(directory / SETTINGS_FILE, {"settings": asdict(self.settings),
                                                       "classes": self.classes})
 
@@ -149,7 +155,9 @@ class QuantityLayer:
         known = {f.name for f in fields(LayerSettings)}
         layer = cls(LayerSettings(**{k: v for k, v in meta["settings"].items() if k in known}))
         arrays = load_file(str(directory / ARRAYS_FILE))
-        layer.classes, layer.coef, layer.intercept = list(meta["classes"]), arrays["coef"], arrays["intercept"]
+        coef = np.zeros((len(meta["classes"]), layer.settings.n_features), np.float32)
+        coef[:, arrays["columns"]] = arrays["coef"]  # only the columns seen in fitting are saved
+        layer.classes, layer.coef, layer.intercept = list(meta["classes"]), coef, arrays["intercept"]
         return layer
 
 
