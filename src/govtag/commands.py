@@ -143,10 +143,11 @@ def _evaluate_and_print(model, rules, data, output, options=None, progress=False
 
 
 def run_compare(args) -> int:
-    from .evaluate import evaluate_predictor, format_comparison
+    from .evaluate import evaluate_documents, format_comparison
     from .io import write_json_atomic, write_text_atomic
     from .labelstudio import read_export
     from .predict import load_predictor
+    from .quantity_changes import format_changes, quantity_changes
 
     if args.output:
         check_comparison_output(Path(args.output))
@@ -154,12 +155,16 @@ def run_compare(args) -> int:
     systems = {"rules": load_predictor(rules=True)}
     for model in args.models:
         systems[model] = load_predictor(model)
-    reports = {name: evaluate_predictor(predictor.tag, gold, progress=False)
-               for name, predictor in systems.items()}
-    table = format_comparison(reports)
+    predicted = {name: [predictor.tag(doc.text, doc.doc_id) for doc in gold]
+                 for name, predictor in systems.items()}
+    reports = {name: evaluate_documents(gold, docs) for name, docs in predicted.items()}
+    changes = {name: quantity_changes(gold, predicted["rules"], docs)
+               for name, docs in predicted.items() if name != "rules"}
+    table = format_comparison(reports) + ("\n" + format_changes(changes) if changes else "")
     print(table)
     if args.output:
-        write_json_atomic(Path(args.output) / COMPARISON_FILES[0], {"data": args.data, "reports": reports})
+        write_json_atomic(Path(args.output) / COMPARISON_FILES[0],
+                          {"data": args.data, "reports": reports, "quantity_changes": changes})
         write_text_atomic(Path(args.output) / COMPARISON_FILES[1], table)
         print(f"wrote {printable(args.output)}/comparison.json and comparison.md")
     return EXIT_OK

