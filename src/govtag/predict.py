@@ -5,8 +5,9 @@
 original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change and the section
 it sits in.
 Each report is prepared once (``govtag.report.Report``: normalised, split into sentences) for
-the rule tagger, the tokeniser and the decoders, and tokenised once; windows of all documents in a call are batched together by
-length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the
+the rule tagger, the tokeniser and the decoders, and tokenised once; each report's windows are
+batched by length among themselves (never with another report's: one report, one answer) and run
+under ``torch.inference_mode``; overlapping windows are merged by averaging the
 probabilities of the tokens they share. Decoding the probabilities into spans lives in
 ``govtag.decoding``, worker processes (``ParallelTagger``) in ``govtag.parallel``, and ``analyse``
 in ``govtag.formats``; all three are importable from here as before.
@@ -172,22 +173,24 @@ class Tagger:
 
     def token_probs(self, texts: list[str | Report],
                     rule_docs: list[Document] | None = None) -> list[TokenProbs]:
-        """Averaged token probabilities of every text (or ``Report``), all windows batched together
-        (``rule_docs``: the rule tagger's documents of the texts, when already at hand)."""
+        """Averaged token probabilities of every text (or ``Report``), each report's windows in
+        batches of their own (``report_batches``; ``rule_docs``: the rule tagger's documents of
+        the texts, when already at hand)."""
         rule_docs = rule_docs or [None] * len(texts)
         docs = [tokenise(self.tokenizer, text, self.settings.rule_features, rule_doc)
                 for text, rule_doc in zip(texts, rule_docs)]
-        windows = [(d, w) for d, doc in enumerate(docs)
-                   for w in make_windows(self.tokenizer, doc, self.settings)]
+        batches = [batch for d, doc in enumerate(docs)
+                   for batch in report_batches(d, make_windows(self.tokenizer, doc, self.settings),
+                                               self.batch_size)]
         sums = [(np.zeros((len(doc.input_ids), len(self.section_labels)), np.float32),
                  np.zeros((len(doc.input_ids), len(self.quantity_labels)), np.float32),
                  np.zeros(len(doc.input_ids), np.float32)) for doc in docs]
-        windows.sort(key=lambda item: len(item[1].input_ids))
-        with tqdm(total=len(windows), unit="window", desc="windows", file=sys.stderr, leave=False,
-                  mininterval=0, miniters=1, disable=not self.progress or len(windows) <= self.batch_size) as bar:
-            for first in range(0, len(windows), self.batch_size):
-                self._run_batch(windows[first:first + self.batch_size], docs, sums)
-                bar.update(len(windows[first:first + self.batch_size]))
+        total = sum(map(len, batches))
+        with tqdm(total=total, unit="window", desc="windows", file=sys.stderr, leave=False,
+                  mininterval=0, miniters=1, disable=not self.progress or total <= self.batch_size) as bar:
+            for batch in batches:
+                self._run_batch(batch, docs, sums)
+                bar.update(len(batch))
         return [TokenProbs(doc.offsets, s / np.maximum(n, 1)[:, None], q / np.maximum(n, 1)[:, None])
                 for doc, (s, q, n) in zip(docs, sums)]
 
@@ -266,6 +269,18 @@ class Tagger:
 
     def _quantities(self, report: Report, probs: TokenProbs) -> list[Span]:
         return decoded_quantities(report.text, probs, self.quantity_labels)
+
+
+def report_batches(doc: int, windows: list, size: int) -> list[list]:
+    """The ``(doc, window)`` batches of one report: its windows by length, ``size`` at a time.
+
+    Batches never mix reports: int8 dynamic quantisation scales activations over the whole
+    batch, so a batch mate would change a report's probabilities. A report's result depends on
+    the report and the batch size alone, not on the reports tagged with it, ``--jobs`` or engine.
+    """
+    ordered = sorted(windows, key=lambda window: len(window.input_ids))
+    return [[(doc, window) for window in ordered[first:first + size]]
+            for first in range(0, len(ordered), size)]
 
 
 class RuleTagger:
