@@ -40,3 +40,8 @@ class LostReports(GovtagError):
     def __init__(self, docs: list, reasons: dict[int, str]):
         super().__init__(f"{len(reasons)} report(s) lost with their worker process")
         self.docs, self.reasons = docs, reasons
+
+
+class Terminated(BaseException):
+    """The process was sent SIGTERM: raised in the main thread to stop the command as Ctrl-C does
+    (not an ``Exception``, so that no ``except Exception`` swallows it)."""

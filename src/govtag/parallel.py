@@ -5,6 +5,8 @@ A worker that dies (killed, out of memory) loses nothing that another can tag: i
 shares go to fresh workers, and reports that still kill their worker are tried one at a time;
 only a report that kills a worker on its own is given up, as ``LostReports`` with the reason,
 with every other report tagged. ``GOVTAG_FAULT`` injects such a death for tests (``fault_point``).
+Workers die with the main process (killed, ``kill -9`` included): none is left behind holding
+a model. A model that cannot be loaded is one ``ModelError``, not a worker death per report.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import torch
 
 from .encoding import check_stride
 from . import runtime
-from .errors import LostReports, UsageError
+from .errors import LostReports, ModelError, UsageError
 from .labels import Document
 from .predict import Tagger, check_text, checked_inputs, model_dir_of, model_settings
 
@@ -54,7 +56,8 @@ class ParallelTagger:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_worker,
-                                   initargs=(self.model_dir, self.options, self.threads))
+                                   initargs=(self.model_dir, self.options, self.threads,
+                                             os.getpid()))
 
     def describe(self) -> str:
         return self.run_settings.describe()
@@ -123,6 +126,7 @@ def share_out(lengths: list[int], parts: int) -> list[list[int]]:
 
 
 _WORKER_TAGGER: Tagger | None = None
+_WORKER_ERROR: ModelError | None = None  # why this worker could not load the model
 
 
 @contextmanager
@@ -139,16 +143,49 @@ def _sigint_blocked():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _start_worker(model_dir: str, options: dict, threads: int) -> None:
-    global _WORKER_TAGGER
+def _start_worker(model_dir: str, options: dict, threads: int, parent: int) -> None:
+    global _WORKER_TAGGER, _WORKER_ERROR
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     torch.set_num_threads(threads)
-    _WORKER_TAGGER = Tagger.load(model_dir, **options)
+    try:
+        _WORKER_TAGGER = Tagger.load(model_dir, **options)
+    except ModelError as err:  # said once by the main process, not as a worker death per report
+        _WORKER_ERROR = err
 
 
 def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:
+    if _WORKER_ERROR is not None:
+        raise _WORKER_ERROR
     fault_point(doc_ids)
     return _WORKER_TAGGER.tag_many(texts, doc_ids)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when the process ``parent`` ends, however it ends (SIGKILL included):
+    Linux's parent-death signal, else a thread watching for a new parent."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        linux = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        linux = False
+    if os.getppid() != parent:  # the parent died before the signal was set
+        os._exit(1)
+    if not linux:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 FAULT_ENV = "GOVTAG_FAULT"

@@ -32,6 +32,7 @@ from .errors import InputError, ModelError, NotTextError, UsageError
 from .formats import analyse
 from .labels import SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
+from .model_files import check_model_dir, loading
 from .report import Report
 from .runtime import RunSettings
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
@@ -54,21 +55,10 @@ def default_model_dir() -> Path:
                             f"pass --model DIR or set {MODEL_ENV} to a govtag model directory")
 
 
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                "pytorch_model.bin.index.json")
-
-
 def model_dir_of(model_dir: str | Path | None) -> Path:
-    """``model_dir`` (``None``: the shipped default), checked to hold a config and weights."""
-    model_dir = Path(model_dir) if model_dir else default_model_dir()
-    if is_saved_in(model_dir) and not (model_dir / "config.json").is_file():
-        return model_dir  # a baseline: a sentence head and no encoder
-    if not (model_dir / "config.json").is_file():
-        raise ModelError(f"{model_dir}: not a govtag model directory (no config.json)")
-    if not any((model_dir / name).is_file() for name in WEIGHT_FILES):
-        raise ModelError(f"{model_dir}: incomplete model directory: config.json but no weights "
-                         f"({' or '.join(WEIGHT_FILES[::2])}); train or copy the model again")
-    return model_dir
+    """``model_dir`` (``None``: the shipped default), checked to hold a usable model
+    (``govtag.model_files``: config, weights, sentence head)."""
+    return check_model_dir(Path(model_dir) if model_dir else default_model_dir())
 
 
 def model_settings(model_dir: str | Path | None) -> WindowSettings:
@@ -108,9 +98,10 @@ def load_sentence_classifiers(model_dir: Path) -> list:
     """The sentence head and sentence encoder saved in ``model_dir`` (either may be absent)."""
     from . import sentence_encoder
 
-    heads = [SentenceHead.load(model_dir)] if is_saved_in(model_dir) else []
-    if sentence_encoder.is_saved_in(model_dir):
-        heads.append(sentence_encoder.SentenceEncoder.load(model_dir))
+    with loading(model_dir, "the sentence classifiers"):
+        heads = [SentenceHead.load(model_dir)] if is_saved_in(model_dir) else []
+        if sentence_encoder.is_saved_in(model_dir):
+            heads.append(sentence_encoder.SentenceEncoder.load(model_dir))
     return heads
 
 
@@ -327,12 +318,9 @@ def load_predictor(model_dir: str | Path | None = None, rules: bool = False, job
 
 def _load_model(model_dir: Path):
     """The model and tokenizer of a checked model directory; ``ModelError`` when unreadable."""
-    try:
+    with loading(model_dir):
         model = GovtagModel.from_pretrained(model_dir)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    except (OSError, ValueError) as err:
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ModelError(f"{model_dir}: cannot load the model ({first_line})") from err
     tokenizer.model_max_length = 10**9  # govtag windows long reports itself
     return model, tokenizer
 
