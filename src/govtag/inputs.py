@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
 from .errors import InputError, LostReports
+from .report_files import directory_problem, max_report_bytes, read_path, read_stdin, walk_txt
 from .text import ReportReadError, TruncatedTextWarning, clean_text, decode_raw, read_report
 
 
@@ -31,28 +32,38 @@ class Report(NamedTuple):
 
 
 def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given, directories as their ``.txt`` files in sorted order; '-' stays stdin."""
+    """Files as given, directories as their ``.txt`` files in sorted order; '-' stays stdin.
+
+    A folder that cannot be listed stays in the list, for reading it to say why.
+    """
     expanded = []
     for path in paths:
         if path != "-" and Path(path).is_dir():
-            expanded += [str(p) for p in txt_files(Path(path))]
+            files, unreadable = walk_txt(Path(path))
+            expanded += sorted(map(str, files + unreadable))
         else:
             expanded.append(path)
     return expanded
 
 
 def txt_files(directory: Path) -> list[Path]:
-    """The ``.txt`` files under ``directory`` (recursively), in sorted order."""
-    return sorted(directory.rglob("*.txt"))
+    """The ``.txt`` files under ``directory`` (recursively), in sorted order; ``InputError``
+    when a folder under it cannot be listed."""
+    files, unreadable = walk_txt(directory)
+    if unreadable:
+        raise InputError(f"{unreadable[0]}: {directory_problem(str(unreadable[0]))}")
+    return files
 
 
-def iter_report_sources(paths: list[str]) -> Iterator[Report]:
-    """A ``Report`` for each input, readable or not, in order."""
+def iter_report_sources(paths: list[str], max_mb: float | None = None) -> Iterator[Report]:
+    """A ``Report`` for each input, readable or not, in order; ``max_mb``: the size limit of a
+    report in MiB (default: ``govtag.report_files.max_report_bytes``)."""
+    limit = max_report_bytes(max_mb)
     for path in expand_paths(paths):
         if path == "-":
-            doc_id, name, reader = "stdin", "<stdin>", sys.stdin.buffer.read
+            doc_id, name, reader = "stdin", "<stdin>", lambda: read_stdin(limit)
         else:
-            doc_id, name, reader = Path(path).stem, path, Path(path).read_bytes
+            doc_id, name, reader = Path(path).stem, path, lambda path=path: read_path(path, limit)
         try:
             raw, notes = _decode_noting(_read(reader, name), name)
             yield Report(doc_id, clean_text(raw, name), None, raw, notes)
