@@ -126,3 +126,25 @@ def test_no_worker_outlives_a_killed_predict(tmp_path, sig):
     if sig == signal.SIGTERM:
         assert process.returncode == 143 and "Traceback" not in err
         assert err.strip().splitlines()[-1] == "govtag predict: terminated"
+
+
+# ------------------------------------------------------------------ more jobs than cores
+
+def test_more_jobs_than_cores_is_cut_down_with_a_warning(capsys, monkeypatch, tmp_path):
+    from govtag import predict, runtime
+
+    started = []
+
+    def fake_predictor(model=None, rules=False, jobs=1, **options):
+        started.append(jobs)
+        return predict.RuleTagger()
+
+    monkeypatch.setattr(runtime, "available_cores", lambda: 2)
+    monkeypatch.setattr(predict, "load_predictor", fake_predictor)
+    reports = []
+    for name in "abcd":
+        reports.append(tmp_path / f"{name}.txt")
+        reports[-1].write_text(pipeline_text("basic_township"), encoding="utf-8")
+    code, _, err = run(capsys, "predict", "--jobs", "10", "--format", "jsonl", *reports)
+    assert code == 0 and started == [2]
+    assert "--jobs 10 is more than the 2 available core(s); using 2" in err

@@ -170,7 +170,8 @@ def _add_predict(commands) -> None:
     _size_option(p)
     p.add_argument("-j", "--jobs", type=int,
                    help="worker processes, each tagging whole reports (default: one per available "
-                   "core, at most one per report, 1 on a GPU; --jobs 1: in this process)")
+                   "core, at most one per report, 1 on a GPU; --jobs 1: in this process); more "
+                   "than the available cores is cut down to them, with a warning")
     p.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="local (default): this machine; ray: a Ray cluster (pip install "
                    "'govtag[ray]'), output shards in the -o directory (--format jsonl or parquet)")

@@ -257,12 +257,24 @@ def _predictor(args, reports: int):
     if not _is_baseline(args.model):
         from .runtime import resolve
 
-        jobs = resolve(model_settings(args.model).stride, jobs=args.jobs, reports=reports,
-                       **options).jobs
+        jobs = resolve(model_settings(args.model).stride, jobs=_capped_jobs(args.jobs),
+                       reports=reports, **options).jobs
     predictor = load_predictor(args.model, jobs=jobs, **options)
     if args.verbose:
         print(f"govtag: settings: {settings_of(predictor)}", file=sys.stderr)
     return predictor
+
+
+def _capped_jobs(jobs: int | None) -> int | None:
+    """``--jobs``, at most one worker per available core (each loads the model), with a word."""
+    from .runtime import available_cores
+
+    cores = available_cores()
+    if jobs is None or jobs <= cores:
+        return jobs
+    print(f"govtag: warning: --jobs {jobs} is more than the {cores} available core(s); using "
+          f"{cores} worker process(es) (each holds its own copy of the model)", file=sys.stderr)
+    return cores
 
 
 def _is_baseline(model) -> bool:
