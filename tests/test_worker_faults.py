@@ -98,11 +98,11 @@ def wait_for_workers(pid: int, count: int, timeout: float = 120) -> None:
     raise AssertionError("workers did not start")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
-def test_no_worker_outlives_a_killed_predict(tmp_path, sig):
+def start_predict(tmp_path) -> tuple[subprocess.Popen, Path]:
+    """``govtag predict --jobs 2`` on long reports, in a session of its own, once its workers
+    are up; (the process, its output file)."""
     reports = []
-    for name in "abcd":  # long enough that the kill lands while the workers tag
+    for name in "abcd":  # long enough that a signal lands while the workers tag
         reports.append(tmp_path / f"{name}.txt")
         reports[-1].write_text(pipeline_text("pipeline_xx_town") * 200, encoding="utf-8")
     out = tmp_path / "out.json"
@@ -110,9 +110,16 @@ def test_no_worker_outlives_a_killed_predict(tmp_path, sig):
                                 "-o", str(out), *map(str, reports)], stderr=subprocess.PIPE,
                                text=True, env={**os.environ, "PYTHONPATH": SRC},
                                start_new_session=True)
+    wait_for_workers(process.pid, 2)
+    time.sleep(3)
+    return process, out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_no_worker_outlives_a_killed_predict(tmp_path, sig):
+    process, out = start_predict(tmp_path)
     try:
-        wait_for_workers(process.pid, 2)
-        time.sleep(3)
         os.kill(process.pid, sig)  # the main process only, as a supervisor or the OOM killer does
         _, err = process.communicate(timeout=120)
         deadline = time.time() + 30
@@ -126,6 +133,21 @@ def test_no_worker_outlives_a_killed_predict(tmp_path, sig):
     if sig == signal.SIGTERM:
         assert process.returncode == 143 and "Traceback" not in err
         assert err.strip().splitlines()[-1] == "govtag predict: terminated"
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_does_not_break_the_exit(tmp_path):
+    process, out = start_predict(tmp_path)
+    try:
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C, and again while govtag stops
+        time.sleep(0.2)
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if group_alive(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert (process.returncode, err) == (130, "govtag predict: interrupted\n")
+    assert not out.exists()
 
 
 # ------------------------------------------------------------------ more jobs than cores

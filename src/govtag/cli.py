@@ -27,6 +27,14 @@ from .errors import GovtagError, Terminated
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (``None``: this program's arguments, ``sys.argv``)."""
+    code = _main(argv)
+    if argv is None and code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        _ignore_further_stops()  # the program ends now: let it end cleanly
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     parser = build_parser()
@@ -79,6 +87,14 @@ def terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+def _ignore_further_stops() -> None:
+    """Once stopped, a second Ctrl-C or SIGTERM (a key held, an impatient supervisor) must not
+    break the program's exit: multiprocessing's finalizers, the one line, the exit code."""
+    if threading.current_thread() is threading.main_thread():
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, signal.SIG_IGN)
 
 
 def describe_error(err: BaseException) -> str:
