@@ -131,3 +131,28 @@ def test_an_unreadable_folder_given_directly_says_permission_denied(capsys, fold
     code, out, err = run(capsys, "predict", "--rules", folder)
     assert code == 2 and out == ""
     assert "Permission denied" in err and "no report found" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_read_report_refuses_a_fifo_at_once(tmp_path):
+    import threading
+
+    from govtag.text import ReportReadError, read_report
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def read():
+        try:
+            read_report(fifo)
+        except ReportReadError as err:
+            outcome.append(str(err))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # blocked in open(): give it a writer, so the thread can end
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("read_report waited on a FIFO")
+    assert outcome and "named pipe (FIFO)" in outcome[0]

@@ -69,13 +69,11 @@ def file_offsets(raw: str) -> list[int] | None:
 
 
 def read_report(path: str | Path) -> str:
-    """Read one report file; raise ReportReadError naming the file when it is not usable text."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ReportReadError(f"{path}: cannot read file ({err.strerror})") from err
-    return decode_report(data, str(path))
+    """Read one report file; raise ReportReadError naming the file when it is not usable text
+    (a FIFO or device, a file over the size limit: ``govtag.report_files``)."""
+    from .report_files import max_report_bytes, read_path
+
+    return decode_report(read_path(str(path), max_report_bytes()), str(path))
 
 
 def _decode(data: bytes, name: str) -> str:
