@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -161,28 +162,19 @@ def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:
     return _WORKER_TAGGER.tag_many(texts, doc_ids)
 
 
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
-
-
 def die_with_parent(parent: int) -> None:
-    """End this process when the process ``parent`` ends, however it ends (SIGKILL included):
-    Linux's parent-death signal, else a thread watching for a new parent."""
-    try:
-        import ctypes
+    """End this process within a second of the process ``parent`` ending, however it ends
+    (``kill -9`` included): a thread watches for the new parent the system then gives it.
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        linux = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        linux = False
-    if os.getppid() != parent:  # the parent died before the signal was set
+    (Linux's parent-death signal is not used: it follows the thread that started the worker,
+    which need not live as long as the process.)"""
+    if os.getppid() != parent:  # the parent died before the watch began
         os._exit(1)
-    if not linux:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="govtag-parent-watch").start()
 
 
 def _watch_parent(parent: int) -> None:
-    import time
-
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(1)
