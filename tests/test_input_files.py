@@ -156,3 +156,12 @@ def test_read_report_refuses_a_fifo_at_once(tmp_path):
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         pytest.fail("read_report waited on a FIFO")
     assert outcome and "named pipe (FIFO)" in outcome[0]
+
+
+def test_a_folder_is_listed_in_path_order_as_before(tmp_path):
+    from govtag.inputs import expand_paths
+
+    (tmp_path / "a").mkdir()
+    for name in ("a/b.txt", "a-c.txt", "z.txt", "a/notes.md"):
+        (tmp_path / name).write_text(REPORT_TEXT, encoding="utf-8")
+    assert expand_paths([str(tmp_path)]) == [str(p) for p in sorted(tmp_path.rglob("*.txt"))]

@@ -40,7 +40,7 @@ def expand_paths(paths: list[str]) -> list[str]:
     for path in paths:
         if path != "-" and Path(path).is_dir():
             files, unreadable = walk_txt(Path(path))
-            expanded += sorted(map(str, files + unreadable))
+            expanded += [str(p) for p in sorted(files + unreadable)]
         else:
             expanded.append(path)
     return expanded
