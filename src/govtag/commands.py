@@ -15,7 +15,7 @@ from .checks import COMPARISON_FILES, check_comparison_output, check_output, no_
 from .errors import UsageError, printable
 from .inputs import readable, tag_inputs, without_reports_of
 
-EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
 def at_least(option: str, value: int | None, minimum: int) -> None:
@@ -40,7 +40,8 @@ def run_view(args) -> int:
     if not args.rules:
         _check_model_options(args.model, None)
     with load_predictor(args.model, args.rules) as predictor:
-        docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths),
+        docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths,
+                                                                      args.max_report_mb),
                                        progress=show_progress(args))
     if not docs:
         return _nothing_tagged(failures, args.output)
@@ -200,6 +201,8 @@ def _check_predict_options(args) -> None:
     _check_run_options(args)
     at_least("--jobs", args.jobs, 1)
     at_least("--workers", args.workers, 1)
+    if args.max_report_mb is not None and args.max_report_mb <= 0:
+        raise UsageError(f"--max-report-mb must be above 0, got {args.max_report_mb}")
     args.format = args.format or ("jsonl" if args.engine == "ray" else "json")
     if args.engine == "ray":
         _check_ray_options(args)
@@ -233,7 +236,7 @@ def run_predict(args) -> int:
     if args.engine == "ray":
         return run_predict_ray(args)
     progress = show_progress(args)
-    reports = list(iter_report_sources(args.paths or ["-"]))
+    reports = list(iter_report_sources(args.paths or ["-"], args.max_report_mb))
     with _predictor(args, sum(1 for r in reports if not r.error)) as predictor:
         predictor.progress = progress
         jobs = getattr(predictor, "jobs", 1)
@@ -263,12 +266,24 @@ def _predictor(args, reports: int):
     if not _is_baseline(args.model):
         from .runtime import resolve
 
-        jobs = resolve(model_settings(args.model).stride, jobs=args.jobs, reports=reports,
-                       **options).jobs
+        jobs = resolve(model_settings(args.model).stride, jobs=_capped_jobs(args.jobs),
+                       reports=reports, **options).jobs
     predictor = load_predictor(args.model, jobs=jobs, **options)
     if args.verbose:
         print(f"govtag: settings: {settings_of(predictor)}", file=sys.stderr)
     return predictor
+
+
+def _capped_jobs(jobs: int | None) -> int | None:
+    """``--jobs``, at most one worker per available core (each loads the model), with a word."""
+    from .runtime import available_cores
+
+    cores = available_cores()
+    if jobs is None or jobs <= cores:
+        return jobs
+    print(f"govtag: warning: --jobs {jobs} is more than the {cores} available core(s); using "
+          f"{cores} worker process(es) (each holds its own copy of the model)", file=sys.stderr)
+    return cores
 
 
 def _is_baseline(model) -> bool:
@@ -282,7 +297,8 @@ def run_predict_ray(args) -> int:
 
     outcome = predict_on_ray(args.paths, args.output, model=args.model, rules=args.rules,
                              address=args.address, workers=args.workers, fmt=args.format,
-                             offsets=args.offsets, **run_options(args))
+                             offsets=args.offsets, max_mb=args.max_report_mb,
+                             **run_options(args))
     print(f"wrote {outcome.reports} report(s) in {len(outcome.shards)} shard(s) to "
           f"{printable(args.output)}", file=sys.stderr)
     for failure in outcome.failures:

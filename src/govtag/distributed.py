@@ -52,11 +52,12 @@ def import_ray():
 def predict_on_ray(paths: list[str], output: str | Path, model: str | None = None,
                    rules: bool = False, address: str | None = None, workers: int | None = None,
                    fmt: str = "jsonl", offsets: str = "text", shard_size: int = 1000,
-                   **options) -> RayOutcome:
+                   max_mb: float | None = None, **options) -> RayOutcome:
     """Tag the reports under ``paths`` on Ray and write shards into the directory ``output``.
 
     ``address``: a running cluster (``auto``, ``ray://host:10001``); without it a local Ray is
-    started (with ``workers`` CPUs when given) and stopped. ``options``: the run options of
+    started (with ``workers`` CPUs when given) and stopped. ``max_mb``: the size limit of a
+    report (``govtag.report_files``). ``options``: the run options of
     ``Tagger.load`` (device, quantize, stride, batch_size).
     """
     if fmt not in FORMATS:
@@ -67,7 +68,8 @@ def predict_on_ray(paths: list[str], output: str | Path, model: str | None = Non
     started = _connect(ray, address, workers)
     try:
         actor = _actor_settings(ray, workers, options)
-        spec = {"model": model, "rules": rules, "offsets": offsets, "options": actor.pop("options")}
+        spec = {"model": model, "rules": rules, "offsets": offsets, "options": actor.pop("options"),
+                "max_mb": max_mb}
         return _write_all(ray, files, spec, actor, output, fmt, shard_size)
     finally:
         if started:
@@ -207,7 +209,7 @@ def _swap_in(staging: Path, output: Path) -> None:
 class TaggerActor:
     """A Ray actor holding one predictor (loaded once); tags batches of report paths."""
 
-    def __init__(self, model, rules, offsets, options):
+    def __init__(self, model, rules, offsets, options, max_mb=None):
         import torch
 
         from .predict import load_predictor
@@ -215,26 +217,27 @@ class TaggerActor:
         if options.get("device") == "cpu":
             torch.set_num_threads(1)  # one CPU per actor
         self.predictor = load_predictor(model, rules, **({} if rules else options))
-        self.offsets = offsets
+        self.offsets, self.max_mb = offsets, max_mb
 
     def __call__(self, batch: dict) -> dict:
         from .inputs import Source
 
         sources = [Source(os.fsdecode(bytes(path)), str(doc_id))
                    for path, doc_id in zip(batch["path"], batch["doc_id"])]
-        rows = tag_paths(self.predictor, sources, self.offsets)
+        rows = tag_paths(self.predictor, sources, self.offsets, self.max_mb)
         return {"index": list(batch["index"]), **{key: [row[key] for row in rows]
                                                   for key in ("doc_id", "path", "result", "error")}}
 
 
-def tag_paths(predictor, sources: list, offsets: str = "text") -> list[dict]:
+def tag_paths(predictor, sources: list, offsets: str = "text",
+              max_mb: float | None = None) -> list[dict]:
     """A row per ``Source`` (path, doc_id): doc_id, path, the result as JSON (as ``govtag
     predict --format jsonl`` writes it) or the reason it failed."""
     from .formats import analyse, with_offsets
     from .inputs import name_text, read_source
     from .parallel import fault_point
 
-    reports = [read_source(source) for source in sources]
+    reports = [read_source(source, max_mb) for source in sources]
     paths = [name_text(source.path) for source in sources]
     fault_point([r.doc_id for r in reports])
     good = [r for r in reports if not r.error]

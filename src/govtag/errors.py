@@ -86,3 +86,8 @@ def _escaped(char: str) -> str:
     if code < 0x20 or 0x7F <= code <= 0x9F:
         return repr(char)[1:-1] if char in "\n\r\t" else f"\\x{code:02x}"
     return char
+
+
+class Terminated(BaseException):
+    """The process was sent SIGTERM: raised in the main thread to stop the command as Ctrl-C does
+    (not an ``Exception``, so that no ``except Exception`` swallows it)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
 from .errors import InputError, LostReports, printable
+from .report_files import directory_problem, max_report_bytes, read_path, read_stdin, walk_txt
 from .text import ReportReadError, TruncatedTextWarning, clean_text, decode_raw, read_report
 
 
@@ -41,13 +42,18 @@ class Source(NamedTuple):
 
 
 def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given, directories as their ``.txt`` files in sorted order; '-' stays stdin."""
+    """Files as given, directories as their ``.txt`` files in sorted order; '-' stays stdin.
+    A folder that cannot be listed stays in the list, for reading it to say why."""
     return [source.path for source in list_sources(paths)]
 
 
 def txt_files(directory: Path) -> list[Path]:
-    """The ``.txt`` files under ``directory`` (recursively), in sorted order."""
-    return sorted(directory.rglob("*.txt"))
+    """The ``.txt`` files under ``directory`` (recursively), in sorted order; ``InputError``
+    when a folder under it cannot be listed."""
+    files, unreadable = walk_txt(directory)
+    if unreadable:
+        raise InputError(f"{unreadable[0]}: {directory_problem(str(unreadable[0]))}")
+    return files
 
 
 def list_sources(paths: list[str], unique: bool = True) -> list[Source]:
@@ -62,8 +68,9 @@ def list_sources(paths: list[str], unique: bool = True) -> list[Source]:
         if path == "-":
             found.append(("-", "stdin", "stdin"))
         elif Path(path).is_dir():
+            files, unreadable = walk_txt(Path(path))
             found += [(str(file), name_text(_without_extension(file.relative_to(path))),
-                       name_text(_without_extension(file))) for file in txt_files(Path(path))]
+                       name_text(_without_extension(file))) for file in sorted(files + unreadable)]
         else:
             found.append((path, name_text(Path(path).stem), name_text(_without_extension(Path(path)))))
     if not unique:
@@ -102,18 +109,21 @@ def _part_text(part: bytes) -> str:
         return part.decode("ascii", "backslashreplace")
 
 
-def iter_report_sources(paths: list[str]) -> Iterator[Report]:
-    """A ``Report`` for each input, readable or not, in order."""
+def iter_report_sources(paths: list[str], max_mb: float | None = None) -> Iterator[Report]:
+    """A ``Report`` for each input, readable or not, in order; ``max_mb``: the size limit of a
+    report in MiB (default: ``govtag.report_files.max_report_bytes``)."""
     for source in list_sources(paths):
-        yield read_source(source)
+        yield read_source(source, max_mb)
 
 
-def read_source(source: Source) -> Report:
-    """The ``Report`` of one input: its text, or why it cannot be read."""
+def read_source(source: Source, max_mb: float | None = None) -> Report:
+    """The ``Report`` of one input: its text, or why it cannot be read (``max_mb``: as in
+    ``iter_report_sources``)."""
+    limit = max_report_bytes(max_mb)
     if source.path == "-":
-        name, reader = "<stdin>", sys.stdin.buffer.read
+        name, reader = "<stdin>", lambda: read_stdin(limit)
     else:
-        name, reader = name_text(source.path), Path(source.path).read_bytes
+        name, reader = name_text(source.path), lambda: read_path(source.path, limit)
     try:
         raw, notes = _decode_noting(_read(reader, name), name)
         return Report(source.doc_id, clean_text(raw, name), None, raw, notes)

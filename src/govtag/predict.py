@@ -5,8 +5,9 @@
 original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change, the section
 it sits in, its status, relation and whether it is a total.
 Each report is prepared once (``govtag.report.Report``: normalised, split into sentences) for
-the rule tagger, the tokeniser and the decoders, and tokenised once; windows of all documents in a call are batched together by
-length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the
+the rule tagger, the tokeniser and the decoders, and tokenised once; each report's windows are
+batched by length among themselves (never with another report's: one report, one answer) and run
+under ``torch.inference_mode``; overlapping windows are merged by averaging the
 probabilities of the tokens they share. Decoding the probabilities into spans lives in
 ``govtag.decoding``, worker processes (``ParallelTagger``) in ``govtag.parallel``, and ``analyse``
 in ``govtag.formats``; all three are importable from here as before.
@@ -31,6 +32,7 @@ from .errors import InputError, ModelError, NotTextError, UsageError
 from .formats import analyse
 from .labels import QUANTITY, SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
+from .model_files import check_model_dir, loading
 from .report import Report
 from .runtime import RunSettings
 from .sentence_head import SentenceHead, is_saved_in, sentence_sections
@@ -53,21 +55,10 @@ def default_model_dir() -> Path:
                             f"pass --model DIR or set {MODEL_ENV} to a govtag model directory")
 
 
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                "pytorch_model.bin.index.json")
-
-
 def model_dir_of(model_dir: str | Path | None) -> Path:
-    """``model_dir`` (``None``: the shipped default), checked to hold a config and weights."""
-    model_dir = Path(model_dir) if model_dir else default_model_dir()
-    if is_saved_in(model_dir) and not (model_dir / "config.json").is_file():
-        return model_dir  # a baseline: a sentence head and no encoder
-    if not (model_dir / "config.json").is_file():
-        raise ModelError(f"{model_dir}: not a govtag model directory (no config.json)")
-    if not any((model_dir / name).is_file() for name in WEIGHT_FILES):
-        raise ModelError(f"{model_dir}: incomplete model directory: config.json but no weights "
-                         f"({' or '.join(WEIGHT_FILES[::2])}); train or copy the model again")
-    return model_dir
+    """``model_dir`` (``None``: the shipped default), checked to hold a usable model
+    (``govtag.model_files``: config, weights, sentence head)."""
+    return check_model_dir(Path(model_dir) if model_dir else default_model_dir())
 
 
 def model_settings(model_dir: str | Path | None) -> WindowSettings:
@@ -107,9 +98,10 @@ def load_sentence_classifiers(model_dir: Path) -> list:
     """The sentence head and sentence encoder saved in ``model_dir`` (either may be absent)."""
     from . import sentence_encoder
 
-    heads = [SentenceHead.load(model_dir)] if is_saved_in(model_dir) else []
-    if sentence_encoder.is_saved_in(model_dir):
-        heads.append(sentence_encoder.SentenceEncoder.load(model_dir))
+    with loading(model_dir, "the sentence classifiers"):
+        heads = [SentenceHead.load(model_dir)] if is_saved_in(model_dir) else []
+        if sentence_encoder.is_saved_in(model_dir):
+            heads.append(sentence_encoder.SentenceEncoder.load(model_dir))
     return heads
 
 
@@ -181,22 +173,24 @@ class Tagger:
 
     def token_probs(self, texts: list[str | Report],
                     rule_docs: list[Document] | None = None) -> list[TokenProbs]:
-        """Averaged token probabilities of every text (or ``Report``), all windows batched together
-        (``rule_docs``: the rule tagger's documents of the texts, when already at hand)."""
+        """Averaged token probabilities of every text (or ``Report``), each report's windows in
+        batches of their own (``report_batches``; ``rule_docs``: the rule tagger's documents of
+        the texts, when already at hand)."""
         rule_docs = rule_docs or [None] * len(texts)
         docs = [tokenise(self.tokenizer, text, self.settings.rule_features, rule_doc)
                 for text, rule_doc in zip(texts, rule_docs)]
-        windows = [(d, w) for d, doc in enumerate(docs)
-                   for w in make_windows(self.tokenizer, doc, self.settings)]
+        batches = [batch for d, doc in enumerate(docs)
+                   for batch in report_batches(d, make_windows(self.tokenizer, doc, self.settings),
+                                               self.batch_size)]
         sums = [(np.zeros((len(doc.input_ids), len(self.section_labels)), np.float32),
                  np.zeros((len(doc.input_ids), len(self.quantity_labels)), np.float32),
                  np.zeros(len(doc.input_ids), np.float32)) for doc in docs]
-        windows.sort(key=lambda item: len(item[1].input_ids))
-        with tqdm(total=len(windows), unit="window", desc="windows", file=sys.stderr, leave=False,
-                  mininterval=0, miniters=1, disable=not self.progress or len(windows) <= self.batch_size) as bar:
-            for first in range(0, len(windows), self.batch_size):
-                self._run_batch(windows[first:first + self.batch_size], docs, sums)
-                bar.update(len(windows[first:first + self.batch_size]))
+        total = sum(map(len, batches))
+        with tqdm(total=total, unit="window", desc="windows", file=sys.stderr, leave=False,
+                  mininterval=0, miniters=1, disable=not self.progress or total <= self.batch_size) as bar:
+            for batch in batches:
+                self._run_batch(batch, docs, sums)
+                bar.update(len(batch))
         return [TokenProbs(doc.offsets, s / np.maximum(n, 1)[:, None], q / np.maximum(n, 1)[:, None])
                 for doc, (s, q, n) in zip(docs, sums)]
 
@@ -279,6 +273,18 @@ class Tagger:
         return decoded_quantities(report.text, probs, self.quantity_labels)
 
 
+def report_batches(doc: int, windows: list, size: int) -> list[list]:
+    """The ``(doc, window)`` batches of one report: its windows by length, ``size`` at a time.
+
+    Batches never mix reports: int8 dynamic quantisation scales activations over the whole
+    batch, so a batch mate would change a report's probabilities. A report's result depends on
+    the report and the batch size alone, not on the reports tagged with it, ``--jobs`` or engine.
+    """
+    ordered = sorted(windows, key=lambda window: len(window.input_ids))
+    return [[(doc, window) for window in ordered[first:first + size]]
+            for first in range(0, len(ordered), size)]
+
+
 class RuleTagger:
     """The rule tagger behind the same interface as ``Tagger``."""
 
@@ -323,12 +329,9 @@ def load_predictor(model_dir: str | Path | None = None, rules: bool = False, job
 
 def _load_model(model_dir: Path):
     """The model and tokenizer of a checked model directory; ``ModelError`` when unreadable."""
-    try:
+    with loading(model_dir):
         model = GovtagModel.from_pretrained(model_dir)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    except (OSError, ValueError) as err:
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ModelError(f"{model_dir}: cannot load the model ({first_line})") from err
     tokenizer.model_max_length = 10**9  # govtag windows long reports itself
     return model, tokenizer
 
