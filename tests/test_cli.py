@@ -167,7 +167,7 @@ def test_predict_directory_with_a_broken_file(capsys, tmp_path, mixed_dir, tiny_
                          mixed_dir)
     assert code == 1
     rows = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
-    assert sorted(r["doc_id"] for r in rows) == ["good_a", "good_b"]
+    assert sorted(r["doc_id"] for r in rows) == ["good_a", "sub/good_b"]
     assert "broken.txt" in err
 
 
@@ -175,9 +175,9 @@ def test_predict_directory_with_a_broken_file_rules(capsys, mixed_dir):
     code, out, err = run(capsys, "predict", "--rules", mixed_dir)
     assert code == 1
     results = json.loads(out)
-    assert sorted(r["doc_id"] for r in results) == ["good_a", "good_b"]
+    assert sorted(r["doc_id"] for r in results) == ["good_a", "sub/good_b"]
     assert str(mixed_dir / "broken.txt") in err
-    good_b = next(r for r in results if r["doc_id"] == "good_b")
+    good_b = next(r for r in results if r["doc_id"] == "sub/good_b")
     text = pipeline_text(REPORTS[1])  # decoded from GB18030
     assert all(q["text"] == text[q["start"]:q["end"]] for q in good_b["quantities"])
 

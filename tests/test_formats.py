@@ -1,5 +1,6 @@
 """Every output format of ``govtag predict`` carries each quantity's fields (value, unit,
-qualifier, per, change, placeholder); parquet holds one row per quantity and needs -o."""
+qualifier, per, change, placeholder, status, relation, total); parquet holds one row per quantity
+and needs -o."""
 
 import csv
 import io
@@ -12,15 +13,17 @@ from govtag.cli import main
 from govtag.formats import CSV_COLUMNS, QUANTITY_FIELDS
 
 REPORT = ("xx鎮20__年工作總結\n一、工作回顧\n農民人均純收入約９５００元，同比增長６．３％。"
-          "投入資金xx萬元，新設展板４塊。\n三、20__年工作計劃\n新增就業不少於１５０個。\n")
-EXPECTED = {  # text: (value, unit, qualifier, per, change, placeholder)
-    "９５００元": (9500, "元", "about", "人", None, False),
-    "６．３％": (6.3, "%", "exact", None, "increase", False),
-    "xx萬元": (None, "元", "exact", None, None, True),
-    "４塊": (4, "块", "exact", None, None, False),
-    "１５０個": (150, "个", "at_least", None, None, False),
+          "投入資金xx萬元，新設展板４塊。撥付資金２００萬元，其中上級補助３０萬元。\n三、20__年工作計劃\n新增就業不少於１５０個。\n")
+EXPECTED = {  # text: (value, unit, qualifier, per, change, placeholder, status, relation, total)
+    "９５００元": (9500, "元", "about", "人", None, False, "actual", None, False),
+    "６．３％": (6.3, "%", "exact", None, "increase", False, "actual", None, False),
+    "xx萬元": (None, "元", "exact", None, None, True, "actual", None, False),
+    "４塊": (4, "块", "exact", None, None, False, "actual", None, True),
+    "１５０個": (150, "个", "at_least", None, None, False, "target", None, False),
+    "２００萬元": (2_000_000, "元", "exact", None, None, False, "actual", None, True),
+    "３０萬元": (300_000, "元", "exact", None, None, False, "actual", "part", False),
 }
-FIELDS = ("value", "unit", "qualifier", "per", "change", "placeholder")
+FIELDS = ("value", "unit", "qualifier", "per", "change", "placeholder", "status", "relation", "total")
 
 
 @pytest.fixture
@@ -63,6 +66,8 @@ def test_labelstudio_regions_carry_the_fields_as_meta(capsys, report):
     assert found == EXPECTED
     assert all(isinstance(i["meta"]["text"], list) and i["meta"]["text"][0] for i in items)
     assert "qualifier=about" in next(i for i in items if i["value"]["text"] == "９５００元")["meta"]["text"][0]
+    assert "status=target" in next(i for i in items if i["value"]["text"] == "１５０個")["meta"]["text"][0]
+    assert "relation=part" in next(i for i in items if i["value"]["text"] == "３０萬元")["meta"]["text"][0]
 
 
 def test_parquet_has_one_row_per_quantity_with_doc_id(capsys, report, tmp_path):
@@ -73,7 +78,7 @@ def test_parquet_has_one_row_per_quantity_with_doc_id(capsys, report, tmp_path):
     rows = table.to_pylist()
     assert len(rows) == 2 * len(EXPECTED)
     assert table.column_names == ["doc_id", "offsets", *QUANTITY_FIELDS]
-    assert {r["doc_id"] for r in rows} == {"xx_town"}
+    assert {r["doc_id"] for r in rows} == {"xx_town", "xx_town#2"}  # the same file twice
     found = {r["text"]: fields(r) for r in rows}
     assert found == EXPECTED  # ints come back as floats; 9500 == 9500.0
     assert not list(tmp_path.glob(".quantities.parquet.*"))  # written atomically: no temporary left

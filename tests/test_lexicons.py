@@ -13,10 +13,13 @@ from govtag.rules import tag_quantities, tag_sections
 
 ALL_LISTS = sorted(path.stem for path in lexicon.LEXICON_DIR.glob("*.txt"))
 TABLES = ("numerals", "unit_word_starts", "value_hedges", "unit_aliases", "money_aliases",
-          "qualifier_cues", "rate_cues", "change_cues", "placeholders", "shares")
+          "qualifier_cues", "rate_cues", "change_cues", "placeholders", "shares", "relation_from",
+          "relation_conversion")
 CUE_LISTS = [name for name in ALL_LISTS if name.startswith("heading_") or name in (
     "outside_sentences", "thanks_openers", "closing_calls", "problem_openers_strong",
-    "problem_openers_weak", "plan_openers", "result_cues", "concessions", "remedies", "problem_answers", "change_comparisons")]
+    "problem_openers_weak", "plan_openers", "result_cues", "concessions", "remedies", "problem_answers", "change_comparisons",
+    "status_target", "status_target_after", "status_estimate", "status_actual", "status_not_cues",
+    "relation_part", "relation_class")]
 
 
 def found(text: str) -> list[tuple[str, str]]:

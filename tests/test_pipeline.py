@@ -16,6 +16,7 @@ from govtag.encoding import QUANTITY_TAGS, SECTION_TAGS, make_windows, tokenise
 from govtag.labels import LAYERS, QUANTITY, SECTION
 from govtag.predict import Tagger, analyse
 from govtag.quantity_context import CHANGES, QUALIFIERS
+from govtag.quantity_kind import RELATIONS, STATUSES
 from govtag.rules import tag_document
 from govtag.text import sentence_spans
 from govtag.train import train
@@ -160,8 +161,11 @@ def test_analyse_has_documented_keys(rules_tagger):
         assert section["text"] == MIXED_TEXT[section["start"]:section["end"]]
     for quantity in result["quantities"]:
         assert set(quantity) == {"label", "start", "end", "text", "value", "unit", "low", "high",
-                                 "approximate", "placeholder", "qualifier", "per", "change", "section"}
+                                 "approximate", "placeholder", "qualifier", "per", "change", "section",
+                                 "status", "relation", "total"}
         assert quantity["qualifier"] in QUALIFIERS and quantity["change"] in CHANGES
+        assert quantity["status"] in STATUSES and quantity["relation"] in RELATIONS
+        assert isinstance(quantity["total"], bool)
         assert quantity["text"] == MIXED_TEXT[quantity["start"]:quantity["end"]]
         assert quantity["section"] in (None, *LAYERS[SECTION])
     money = next(q for q in result["quantities"] if q["text"] == "１２．６億元")

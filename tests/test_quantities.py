@@ -63,6 +63,14 @@ SINGLE_VALUES = [
     ("39.8 万亿元", "MONEY", 39_800_000_000_000, "元", False),
     ("一半", "PERCENT", 50, "%", False),
     ("半数", "PERCENT", 50, "%", False),
+    # spans the learned quantity layer adds: money without 元, a classifier beyond the lists,
+    # a full-width comma as thousands separator
+    ("300万", "MONEY", 3_000_000, "元", False),
+    ("800余万", "MONEY", 8_000_000, "元", True),
+    ("一处", "COUNT", 1, "处", False),
+    ("33，212万吨", "MEASURE", 332_120_000, "吨", False),
+    ("4，900多万吨", "MEASURE", 49_000_000, "吨", True),
+    ("6，256万平方米", "AREA", 62_560_000, "平方米", False),
 ]
 
 # (text, label, low, high, unit)
@@ -73,6 +81,10 @@ RANGES = [
     ("3-5万元", "MONEY", 30000, 50000, "元"),
     ("3%～5%", "PERCENT", 3, 5, "%"),
     ("百分之四至百分之五", "PERCENT", 4, 5, "%"),
+    ("二、三百亿度", "MEASURE", 20_000_000_000, 30_000_000_000, "度"),  # neighbouring digits
+    ("四、五十亿元", "MONEY", 4_000_000_000, 5_000_000_000, "元"),
+    ("百分之二、三", "PERCENT", 2, 3, "%"),
+    ("三、四十个", "COUNT", 30, 40, "个"),
 ]
 
 

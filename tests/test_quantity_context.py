@@ -6,7 +6,7 @@ import pytest
 from opencc import OpenCC
 
 from govtag.labels import QUANTITY, Span
-from govtag.lexicon import table
+from govtag.lexicon import table, words
 from govtag.quantities import parse_quantity
 from govtag.quantity_context import QUALIFIERS, describe, describe_quantities
 from govtag.text import normalise
@@ -73,6 +73,11 @@ QUALIFIER_ROWS = [
     ("约[1000余万元]", "about"),
     ("[1000余万元]以上", "at_least"),
     ("达到约[200万元]", "about"),
+    ("上报线索为[3000多条]", "more_than"),
+    ("累计投入[1000余万元]", "more_than"),
+    ("达到[3万多人]", "more_than"),
+    ("新签约[12个]项目", "exact"),
+    ("附近[3个]村", "exact"),
 ]
 
 
@@ -82,7 +87,7 @@ def test_qualifier(marked, expected):
 
 
 def test_qualifiers_are_the_documented_set():
-    names = {key.split("_", 1)[1] for key in table("qualifier_cues")}
+    names = {key.split("_", 1)[1] for key in table("qualifier_cues") if key != "not_before"}
     assert names <= set(QUALIFIERS) and QUALIFIERS[0] == "exact"
 
 
@@ -98,6 +103,9 @@ PER_ROWS = [
     ("补助标准[9500元/人/年]", "人/年"),
     ("每人每年补助[500元]", "人/年"),
     ("全年完成产值[1.2亿元]", None),
+    ("企业日产钢材[300吨]", "日"),
+    ("每个月发放补贴[500元]", "月"),
+    ("每两个月巡查[1次]", "2 月"),
 ]
 
 
@@ -130,6 +138,12 @@ CHANGE_ROWS = [
     ("覆盖率提高到[95%]", None),
     ("贫困发生率下降至[1%]", None),
     ("完成投资[1.2亿元]", None),
+    ("全年增长率为[8.1%]", "increase"),
+    ("减排率达[30%]", "decrease"),
+    ("增速为[8%]", "increase"),
+    ("带动农户增加收入[500元]", "increase"),
+    ("较去年同期的[15个]", None),
+    ("较去年同期[15个]", "change"),
 ]
 
 
@@ -191,7 +205,10 @@ def test_every_qualifier_cue(marked, expected):
     + [(f"收入比上年{word}[5%]", key.split("_")[0]) for key in ("increase_after_comparison", "decrease_after_comparison")
        for word in table("change_cues")[key].split()]
     + [(f"收入增长{word}[95%]", None) for word in table("change_cues")["to_level"].split()]
-    + [(f"{word}[300人]", None) for word in table("change_cues")["not_change"].split()]))
+    + [(f"{word}[300人]", None) for word in table("change_cues")["not_change"].split()]
+    + [(f"收入{word}{level}[5%]", key.removeprefix("rate_")) for key in ("rate_increase", "rate_decrease")
+       for word in table("change_cues")[key].split() for level in ("", "为", "达")]
+    + [(f"收入比上年{word}[300人]", None) for word in table("change_cues")["comparison_base"].split()]))
 def test_every_change_cue(marked, expected):
     assert described(marked).change == expected
 
@@ -200,3 +217,27 @@ def test_every_change_cue(marked, expected):
     [(f"{word}收入[500元]", base) for word, base in table("rate_cues").items()]))
 def test_every_rate_cue(marked, expected):
     assert described(marked).per == expected
+
+
+@pytest.mark.parametrize("marked,expected", each_form(
+    [(f"{word}[3000多条]", "more_than") for word in table("qualifier_cues")["before_exact"].split()]
+    + [(f"{word}[12个]", "exact") for word in table("qualifier_cues")["not_before"].split()]))
+def test_neutral_words_and_words_ending_in_a_cue(marked, expected):
+    assert described(marked).qualifier == expected
+
+
+@pytest.mark.parametrize("marked,expected", [
+    (f"城乡居民人均收入分别达到[74400元]{word}[47455元]", [("人", None), ("人", None)])
+    for word in words("coordinators")] + [
+    ("产值分别增长[12%]和[15%]", [(None, "increase"), (None, "increase")]),
+    ("人均收入[9500元]和集体收入[3万元]", [("人", None), (None, None)]),
+    ("人均收入[9500元]，集体经济增长[3万元]", [("人", None), (None, "increase")]),
+])
+def test_a_coordinator_alone_shares_per_and_change(marked, expected):
+    text, spans, offset = marked.replace("[", "").replace("]", ""), [], 0
+    for part in marked.split("[")[1:]:
+        quantity = part.split("]")[0]
+        start = text.index(quantity, offset)
+        spans.append(Span(start, start + len(quantity), "MONEY" if "元" in quantity else "PERCENT", QUANTITY))
+        offset = start + len(quantity)
+    assert [(q["per"], q["change"]) for q in describe_quantities(text, spans)] == expected

@@ -1,5 +1,5 @@
 """``govtag view``: the page holds one band per section and one highlight per quantity, escapes
-the text, sums exact totals only, and loads in a real headless Chromium (Debian's /usr/bin/chromium
+the text, sums totals only, shows status and relation on hover, hides targets from its legend, and loads in a real headless Chromium (Debian's /usr/bin/chromium
 driven by selenium through /usr/bin/chromedriver; scripts/install_browser.sh installs both).
 
 The browser test keeps a screenshot under its pytest tmp dir, and copies it to $GOVTAG_ARTIFACTS
@@ -16,14 +16,14 @@ import pytest
 from govtag.cli import main
 from govtag.predict import analyse
 from govtag.rules import tag_document
-from govtag.view import is_exact_total, render_page, sums_by_section
+from govtag.view import render_page, sums_by_section, tooltip
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 BROWSER_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage")
 REPORT = ("xx鎮20__年工作總結\n一、20__年工作回顧\n全鎮完成地區生產總值約３．２億元，同比增長６．５％；"
-          "農民人均可支配收入９８００元。發放補助資金４５０萬元，惠及群眾３２００戶。\n"
+          "農民人均可支配收入９８００元。發放補助資金４５０萬元，其中上級資金２００萬元，惠及群眾３２００戶。\n"
           "二、存在的問題\n村集體經濟收入不足１０萬元的村仍有３個。\n"
           "三、20__年工作計劃\n計劃投入資金xx萬元，新建產業路１２公里，新設展板４塊。\n")
 HOSTILE = "xx村<script>alert('x')</script> & \"引號\"投入２００萬元。\n"
@@ -69,13 +69,30 @@ def test_page_escapes_the_text():
     assert "http://" not in page and "https://" not in page
 
 
-def test_sums_take_exact_totals_only():
+def test_sums_take_totals_only():
     quantities = result_of(REPORT, "xx_town")["quantities"]
-    summed = {q["text"] for q in quantities if is_exact_total(q)}
-    assert summed == {"４５０萬元", "３２００戶", "３個", "１２公里", "４塊"}
+    summed = {q["text"] for q in quantities if q["total"]}
+    assert summed == {"４５０萬元", "３２００戶", "３個"}
     sums = sums_by_section(quantities)
-    assert sums[("成绩", "元")] == (4_500_000, 1)  # 约３．２億元 (about) and 人均 9800元 (per) are left out
-    assert ("计划", "元") not in sums  # xx萬元 is a blank
+    # 约３．２億元 (about), 人均 9800元 (per) and 其中 ２００萬元 (a part) are left out
+    assert sums[("成绩", "元")] == (4_500_000, 1)
+    assert not any(section == "计划" for section, _ in sums)  # planned: xx萬元 (a blank), 12公里, 4塊 (targets)
+
+
+def test_sums_follow_the_total_field_and_never_add_percentages():
+    quantities = [{"label": "MONEY", "value": 5, "unit": "元", "qualifier": "exact", "total": True},
+                  {"label": "MONEY", "value": 7, "unit": "元", "qualifier": "exact", "total": False},
+                  {"label": "PERCENT", "value": 30, "unit": "%", "qualifier": "exact", "total": True}]
+    assert sums_by_section(quantities) == {("—", "元"): (5, 1)}
+
+
+def test_status_and_relation_show_on_hover():
+    quantities = {q["text"]: q for q in result_of(REPORT, "xx_town")["quantities"]}
+    assert "status: target" in tooltip(quantities["１２公里"]) and "total: no" in tooltip(quantities["１２公里"])
+    assert "relation: part" in tooltip(quantities["２００萬元"])
+    assert "status: actual" in tooltip(quantities["４５０萬元"]) and "total: yes" in tooltip(quantities["４５０萬元"])
+    page = render_page([result_of(REPORT, "xx_town")])
+    assert page.count('data-status="target"') >= 3 and 'data-relation="part"' in page
 
 
 def test_view_command_writes_the_page(tmp_path, capsys):
@@ -130,7 +147,18 @@ def test_page_in_a_headless_browser(tmp_path):
         assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
         assert driver.execute_script("return document.querySelectorAll('script[src],link[href]').length") == 0
         first = driver.find_element("css selector", ".text .q")
-        assert "qualifier" in first.get_attribute("data-tip")
+        assert "qualifier" in first.get_attribute("data-tip") and "status" in first.get_attribute("data-tip")
+        targets = driver.find_elements("css selector", ".text .q[data-status=target]")
+        target_rows = driver.find_elements("css selector", "table.quantities tr[data-status=target]")
+        assert len(targets) == len(target_rows) == sum(q["status"] == "target" for r in results for q in r["quantities"]) > 0
+        assert all(row.is_displayed() for row in target_rows)
+        driver.find_element("css selector", "#show-targets").click()
+        assert all("target-off" in q.get_attribute("class") for q in targets)
+        assert not any(row.is_displayed() for row in target_rows)
+        others = driver.find_elements("css selector", ".text .q:not([data-status=target])")
+        assert others and not any("target-off" in q.get_attribute("class") for q in others)
+        driver.find_element("css selector", "#show-targets").click()
+        assert all(row.is_displayed() for row in target_rows)
         driver.execute_script("arguments[0].classList.add('show-tip')", first)
         shot = tmp_path / "govtag_view.png"
         assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 1000

@@ -22,6 +22,7 @@ from transformers import (AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLa
 from .config import resolve_base
 from .hf_arguments import shared_arguments
 from .errors import InputError
+from .io import give_umask_modes
 
 
 @dataclass
@@ -86,6 +87,7 @@ def adapt(base: str, texts: list[str], output: str | Path, settings: AdaptSettin
     shutil.rmtree(staging, ignore_errors=True)
     model.save_pretrained(str(staging))
     tokenizer.save_pretrained(str(staging))
+    give_umask_modes(staging)
     shutil.rmtree(output, ignore_errors=True)
     staging.rename(output)
     return output

@@ -1,7 +1,8 @@
 """The ``govtag`` command line: train, evaluate, predict, view, preannotate, adapt, ls (Label Studio).
 
 Exit codes, the same for every command: 0 all done, 1 some inputs skipped (the rest done),
-2 usage or input error (nothing done, no output touched), 130 interrupted (Ctrl-C). Errors govtag
+2 usage or input error (nothing done, no output touched), 130 interrupted (Ctrl-C), 143
+terminated (SIGTERM; worker processes end with govtag, even on ``kill -9``). Errors govtag
 raises on purpose (``GovtagError``) and file errors (``OSError``) become one line
 ``govtag CMD: error: ...`` (``-v`` adds the traceback); any other exception is a bug and keeps
 its traceback.
@@ -12,20 +13,32 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
+from contextlib import contextmanager
 
 from . import __version__
-from .commands import (EXIT_ERROR, EXIT_INTERRUPTED, run_adapt, run_compare, run_evaluate,
+from .commands import (EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, run_adapt, run_compare, run_evaluate,
                        run_predict, run_preannotate, run_train, run_view)
 from .ls_commands import run_ls_pull, run_ls_push, run_ls_select
-from .errors import GovtagError
+from .errors import GovtagError, Terminated, printable
 from .formats import FORMATS, OFFSETS  # its import registers the writers
+from .report_files import DEFAULT_MAX_MB, MAX_MB_ENV
 from .studio import DEFAULT_TIMEOUT_S, ENV_API_KEY, ENV_URL
 from .writers import formats
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (``None``: this program's arguments, ``sys.argv``)."""
+    code = _main(argv)
+    if argv is None and code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        _ignore_further_stops()  # the program ends now: let it end cleanly
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     parser = build_parser()
@@ -47,15 +60,45 @@ def run_command(args) -> int:
     """Run ``args.run(args)``; govtag and file errors and Ctrl-C become a line and an exit code."""
     name = command_name(args)
     try:
-        return args.run(args)
+        with terminate_as_interrupt():
+            return args.run(args)
+    except Terminated:
+        print(f"govtag {name}: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print(f"govtag {name}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (GovtagError, OSError) as err:
         if getattr(args, "verbose", False):
             traceback.print_exc()
-        print(f"govtag {name}: error: {describe_error(err)}", file=sys.stderr)
+        print(f"govtag {name}: error: {printable(describe_error(err))}", file=sys.stderr)
         return EXIT_ERROR
+
+
+@contextmanager
+def terminate_as_interrupt():
+    """SIGTERM (``kill``) stops the command as Ctrl-C does: workers stopped, partial files
+    removed, one line; then the exit code of a process ended by SIGTERM (143)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(*_):
+        raise Terminated
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _ignore_further_stops() -> None:
+    """Once stopped, a second Ctrl-C or SIGTERM (a key held, an impatient supervisor) must not
+    break the program's exit: multiprocessing's finalizers, the one line, the exit code."""
+    if threading.current_thread() is threading.main_thread():
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, signal.SIG_IGN)
 
 
 def describe_error(err: BaseException) -> str:
@@ -129,7 +172,9 @@ def _add_evaluate(commands) -> None:
 def _add_compare(commands) -> None:
     p = commands.add_parser("compare", help="score the rule tagger and models side by side",
                             description="Score the rule tagger and each model on the same gold "
-                            "documents in one run; print one table (and write comparison.json).")
+                            "documents in one run; print one table (and write comparison.json), then for "
+                            "each model the quantity spans it adds and removes against the rules, "
+                            "with their precision on gold.")
     p.set_defaults(run=run_compare)
     _gold_data(p)
     p.add_argument("models", nargs="*", metavar="MODEL",
@@ -151,9 +196,11 @@ def _add_predict(commands) -> None:
     p.add_argument("-o", "--output", help="output file (written atomically, only when at least "
                    "one report was tagged); default stdout. With --engine ray: a directory of shards")
     _run_options(p)
+    _size_option(p)
     p.add_argument("-j", "--jobs", type=int,
                    help="worker processes, each tagging whole reports (default: one per available "
-                   "core, at most one per report, 1 on a GPU; --jobs 1: in this process)")
+                   "core, at most one per report, 1 on a GPU; --jobs 1: in this process); more "
+                   "than the available cores is cut down to them, with a warning")
     p.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="local (default): this machine; ray: a Ray cluster (pip install "
                    "'govtag[ray]'), output shards in the -o directory (--format jsonl or parquet)")
@@ -187,17 +234,25 @@ def _run_options(p) -> None:
                    "CPU, 128 on a GPU)")
 
 
+def _size_option(p) -> None:
+    p.add_argument("--max-report-mb", type=float, metavar="MIB",
+                   help=f"the largest report read, in MiB (default: ${MAX_MB_ENV}, else "
+                   f"{DEFAULT_MAX_MB}); only regular files are read (a FIFO or device is refused)")
+
+
 def _add_view(commands) -> None:
     p = commands.add_parser("view", help="tag reports and write one HTML page to look at them",
                             description="Tag reports and write a self-contained HTML page (works "
                             "offline): section roles as coloured bands, quantities highlighted with "
-                            "value, unit, qualifier, per and change on hover, and a table of the "
-                            "quantities by section with sums per unit over exact totals.")
+                            "value, unit, qualifier, per, change, status and relation on hover, a "
+                            "table of the quantities by section with sums per unit over totals, and "
+                            "a legend that hides targets.")
     p.set_defaults(run=run_view)
     p.add_argument("paths", nargs="+", help="report files or directories of .txt files; '-': stdin")
     _model_or_rules(p, "use the rule tagger")
     p.add_argument("-o", "--output", required=True, help="the HTML file (written atomically)")
     p.add_argument("--title", default="govtag view", help="the page title")
+    _size_option(p)
 
 
 def _add_preannotate(commands) -> None:

@@ -12,16 +12,17 @@ import sys
 from pathlib import Path
 
 from . import view  # noqa: F401  (registers the html writer)
+from .checks import COMPARISON_FILES, check_comparison_output, check_output, no_model_options
 from .encoding import check_stride
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, printable
 from .formats import BINARY_FORMATS, analyse, render, render_bytes, with_offsets
 from .inputs import iter_report_sources, readable, tag_inputs, without_reports_of
-from .io import (check_output_dir, check_output_file, write_bytes_atomic, write_json_atomic,
-                 write_text_atomic)
+from .io import check_output_dir, write_bytes_atomic, write_json_atomic, write_stdout, write_text_atomic
 from .labelstudio import read_export
+from .quantity_changes import format_changes, quantity_changes
 from .writers import Output, writer
 
-EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
 # The modules below import torch, transformers or scikit-learn (seconds): imported on first use,
@@ -80,17 +81,18 @@ def show_progress(args) -> bool:
 
 
 def run_view(args) -> int:
-    check_output_file(args.output)
+    check_output(args.output, args.paths)
     if not args.rules:
         _check_model_options(args.model, None)
     with _loading().load(args.model, args.rules) as predictor:
-        docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths),
+        docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths,
+                                                                      args.max_report_mb),
                                        progress=show_progress(args))
     if not docs:
         return _nothing_tagged(failures, args.output)
     results = [{**analyse(doc), "text": doc.text} for doc in docs]
     write_text_atomic(args.output, writer("html", "view").write(Output(results, title=args.title)))
-    print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
+    print(f"wrote {len(docs)} report(s) to {printable(args.output)}", file=sys.stderr)
     return _exit_code(docs, failures)
 
 
@@ -167,19 +169,25 @@ def _evaluate_and_print(model, rules, data, output, options=None, progress=False
 
 
 def run_compare(args) -> int:
+    if args.output:
+        check_comparison_output(Path(args.output))
     gold = read_export(args.data)
     loading, evaluate = _loading(), _evaluation()
     systems = {"rules": loading.load(rules=True)}
     for model in args.models:
         systems[model] = loading.load(model)
-    reports = {name: evaluate.evaluate_predictor(predictor.tag, gold, progress=False)
-               for name, predictor in systems.items()}
-    table = evaluate.format_comparison(reports)
+    predicted = {name: [predictor.tag(doc.text, doc.doc_id) for doc in gold]
+                 for name, predictor in systems.items()}
+    reports = {name: evaluate.evaluate_documents(gold, docs) for name, docs in predicted.items()}
+    changes = {name: quantity_changes(gold, predicted["rules"], docs)
+               for name, docs in predicted.items() if name != "rules"}
+    table = evaluate.format_comparison(reports) + ("\n" + format_changes(changes) if changes else "")
     print(table)
     if args.output:
-        write_json_atomic(Path(args.output) / "comparison.json", {"data": args.data, "reports": reports})
-        write_text_atomic(Path(args.output) / "comparison.md", table)
-        print(f"wrote {args.output}/comparison.json and comparison.md")
+        write_json_atomic(Path(args.output) / COMPARISON_FILES[0],
+                          {"data": args.data, "reports": reports, "quantity_changes": changes})
+        write_text_atomic(Path(args.output) / COMPARISON_FILES[1], table)
+        print(f"wrote {printable(args.output)}/comparison.json and comparison.md")
     return EXIT_OK
 
 
@@ -193,6 +201,8 @@ def _check_model_options(model, stride) -> None:
 
 
 def _check_run_options(args) -> None:
+    if getattr(args, "rules", False):
+        no_model_options(args)
     at_least("--batch-size", args.batch_size, 1)
     if isinstance(args.stride, int):
         at_least("--stride", args.stride, 0)
@@ -205,6 +215,8 @@ def _check_predict_options(args) -> None:
     _check_run_options(args)
     at_least("--jobs", args.jobs, 1)
     at_least("--workers", args.workers, 1)
+    if args.max_report_mb is not None and args.max_report_mb <= 0:
+        raise UsageError(f"--max-report-mb must be above 0, got {args.max_report_mb}")
     args.format = args.format or ("jsonl" if args.engine == "ray" else "json")
     if args.engine == "ray":
         _check_ray_options(args)
@@ -216,7 +228,7 @@ def _check_predict_options(args) -> None:
         raise UsageError("--offsets file does not apply to --format labelstudio (Label Studio "
                          "offsets index the task text)")
     if args.output and args.engine != "ray":
-        check_output_file(args.output)
+        check_output(args.output, args.paths or ["-"])
     if not args.rules:
         _check_model_options(args.model, args.stride)
 
@@ -235,7 +247,7 @@ def run_predict(args) -> int:
     if args.engine == "ray":
         return run_predict_ray(args)
     progress = show_progress(args)
-    reports = list(iter_report_sources(args.paths or ["-"]))
+    reports = list(iter_report_sources(args.paths or ["-"], args.max_report_mb))
     with _predictor(args, sum(1 for r in reports if not r.error)) as predictor:
         predictor.progress = progress
         jobs = getattr(predictor, "jobs", 1)
@@ -262,12 +274,22 @@ def _predictor(args, reports: int):
     jobs = 1
     if not _is_baseline(args.model):
 
-        jobs = _runtime().resolve(_loading().model_settings(args.model).stride, jobs=args.jobs, reports=reports,
-                       **options).jobs
+        jobs = _runtime().resolve(_loading().model_settings(args.model).stride,
+                                  jobs=_capped_jobs(args.jobs), reports=reports, **options).jobs
     predictor = _loading().load(args.model, jobs=jobs, **options)
     if args.verbose:
         print(f"govtag: settings: {settings_of(predictor)}", file=sys.stderr)
     return predictor
+
+
+def _capped_jobs(jobs: int | None) -> int | None:
+    """``--jobs``, at most one worker per available core (each loads the model), with a word."""
+    cores = _runtime().available_cores()
+    if jobs is None or jobs <= cores:
+        return jobs
+    print(f"govtag: warning: --jobs {jobs} is more than the {cores} available core(s); using "
+          f"{cores} worker process(es) (each holds its own copy of the model)", file=sys.stderr)
+    return cores
 
 
 def _is_baseline(model) -> bool:
@@ -278,16 +300,18 @@ def _is_baseline(model) -> bool:
 def run_predict_ray(args) -> int:
     outcome = _distributed().predict_on_ray(args.paths, args.output, model=args.model, rules=args.rules,
                              address=args.address, workers=args.workers, fmt=args.format,
-                             offsets=args.offsets, **run_options(args))
-    print(f"wrote {outcome.reports} report(s) in {len(outcome.shards)} shard(s) to {args.output}",
-          file=sys.stderr)
+                             offsets=args.offsets, max_mb=args.max_report_mb,
+                             **run_options(args))
+    print(f"wrote {outcome.reports} report(s) in {len(outcome.shards)} shard(s) to "
+          f"{printable(args.output)}", file=sys.stderr)
     for failure in outcome.failures:
-        print(f"govtag: skipped {failure['doc_id']}: {failure['reason']}", file=sys.stderr)
+        print(f"govtag: skipped {printable(failure['doc_id'])}: {printable(failure['reason'])}",
+              file=sys.stderr)
     return EXIT_PARTIAL if outcome.failures else EXIT_OK
 
 
 def run_preannotate(args) -> int:
-    check_output_file(args.output)
+    check_output(args.output, args.paths)
     predictor = _loading().load(rules=True)
     reports = iter_report_sources(args.paths)
     if args.exclude:
@@ -297,7 +321,7 @@ def run_preannotate(args) -> int:
         return _nothing_tagged(failures, args.output)
     _emit(writer(args.format, "preannotate").write(Output(docs=docs, model_version=predictor.name)),
           args.output)
-    print(f"wrote {len(docs)} report(s) to {args.output}", file=sys.stderr)
+    print(f"wrote {len(docs)} report(s) to {printable(args.output)}", file=sys.stderr)
     return _exit_code(docs, failures)
 
 
@@ -313,7 +337,7 @@ def _emit(text: str, output: str | None) -> None:
 
         write_text_atomic(output, text)
     else:
-        sys.stdout.write(text)
+        write_stdout(text)
 
 
 def _exit_code(docs, failures) -> int:

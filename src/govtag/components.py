@@ -65,7 +65,17 @@ class SectionModel:
 class QuantityModel:
     """Quantity spans of a prepared report (``report.Report``)."""
 
-    def spans(self, report) -> list[Span]:
+    @classmethod
+    def create(cls, config, options: dict | None = None) -> "QuantityModel":
+        """An unfitted model from a training config (``options``: the other keys of ``quantities``)."""
+        return cls()
+
+    def fit(self, documents: list[Document]) -> "QuantityModel":
+        """Learn from gold documents (nothing to learn unless the model learns)."""
+        return self
+
+    def spans(self, report, rule_spans: list[Span] | None = None) -> list[Span]:
+        """The quantity spans of ``report`` (``rule_spans``: the rule tagger's, when at hand)."""
         raise NotImplementedError
 
     def save(self, directory: str | Path) -> None:
@@ -126,6 +136,7 @@ SECTION_MODELS.register("sentence_head", "govtag.sentence_head:SentenceHead")
 SECTION_MODELS.register("sentence_encoder", "govtag.sentence_encoder:SentenceEncoder")
 SECTION_MODELS.register("ensemble", "govtag.ensemble:Ensemble")
 QUANTITY_MODELS.register("rules", "govtag.rules:RuleQuantities")
+QUANTITY_MODELS.register("candidates", "govtag.quantity_layer:QuantityLayer")
 
 
 @runtime_checkable

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -18,8 +18,8 @@ from .bases import OFFLINE_BASES, resolve_base  # noqa: F401  (part of this modu
 from .components import QUANTITY_MODELS, SECTION_MODELS
 from .encoding import WindowSettings
 from .errors import ConfigError, UsageError
-from .labels import LAYERS, SECTION
-from .settings import EncoderSettings, HeadSettings
+from .labels import LAYERS, QUANTITY, SECTION
+from .settings import EncoderSettings, HeadSettings, LayerSettings
 
 
 @dataclass
@@ -58,7 +58,9 @@ class Config:
     # the section model: token (the encoder's token head, votes per sentence) or a registered
     # type (sentence_head, sentence_encoder, ensemble, ...), other keys being its options
     sections: dict = field(default_factory=lambda: {"type": "sentence_head"})
-    quantities: dict = field(default_factory=lambda: {"type": "token"})  # token or rules
+    # the quantity model: token (the encoder's token head), rules, or candidates (the learned
+    # layer, govtag.quantity_layer, its settings as other keys; rule_labels left to the rules)
+    quantities: dict = field(default_factory=lambda: {"type": "candidates", "rule_labels": list(LAYERS[QUANTITY])})
     kind: str | None = None  # older configs: tagger or baseline (read into sections and quantities)
     section_head: str | None = None  # older configs: token, sentence or ensemble
     base_model: str = "albert-tiny"
@@ -115,7 +117,7 @@ def _read_legacy_components(raw: dict) -> None:
     """``kind`` and ``section_head`` of older configs as ``sections`` and ``quantities``."""
     if "kind" not in raw and "section_head" not in raw:
         return
-    if "sections" in raw or "quantities" in raw:
+    if "sections" in raw or ("quantities" in raw and "kind" in raw):
         raise ConfigError("give either 'sections' and 'quantities' or the older 'kind' and "
                           "'section_head', not both")
     kind, head = raw.get("kind", "tagger"), raw.get("section_head", "sentence")
@@ -126,7 +128,7 @@ def _read_legacy_components(raw: dict) -> None:
     if kind == "baseline" and sections == "token":
         sections = "sentence_head"  # a baseline has no token head
     raw["sections"] = {"type": sections}
-    raw["quantities"] = {"type": "token" if kind == "tagger" else "rules"}
+    raw.setdefault("quantities", {"type": "token" if kind == "tagger" else "rules"})
 
 
 def needs_encoder(config: Config) -> bool:
@@ -216,8 +218,10 @@ def check_experiment_options(config: Config) -> None:
 
 def check_config(config: Config) -> None:
     """Value checks that need more than a type: ranges, known layers, existing files."""
+    _default_type(config, "quantities")
     for key, registry in (("sections", SECTION_MODELS), ("quantities", QUANTITY_MODELS)):
         _check_component(key, getattr(config, key), registry)
+    config.quantities = _checked_quantities(config.quantities)
     _check_head(config.sentence_head)
     _check_encoder(config.sentence_encoder)
     for key, layers in (("layers", config.layers), ("rule_layers", config.rule_layers)):
@@ -243,6 +247,38 @@ def check_config(config: Config) -> None:
     if needs_encoder(config) or config.sections["type"] in ("ensemble", "sentence_encoder"):
         resolve_base(config.base_model)
     check_experiment_options(config)
+
+
+# the settings a quantity model type takes as the other keys of ``quantities`` (none: no keys)
+QUANTITY_OPTIONS = {"candidates": LayerSettings}
+
+
+def _default_type(config: Config, key: str) -> None:
+    """A component mapping without ``type`` takes the default type."""
+    value = getattr(config, key)
+    if isinstance(value, dict) and "type" not in value:
+        setattr(config, key, {"type": Config.__dataclass_fields__[key].default_factory()["type"], **value})
+
+
+def _checked_quantities(quantities: dict) -> dict:
+    """The ``quantities`` block with its options type- and range-checked, every setting given."""
+    options = {key: value for key, value in quantities.items() if key != "type"}
+    settings = QUANTITY_OPTIONS.get(quantities["type"])
+    if settings is None:
+        if options:
+            raise ConfigError(f"'quantities.{next(iter(options))}': quantities of type "
+                              f"{quantities['type']!r} take no options")
+        return quantities
+    layer = _build(settings, options, "quantities.")
+    labels = layer.rule_labels
+    if not isinstance(labels, list) or any(label not in LAYERS[QUANTITY] for label in labels):
+        raise ConfigError(f"'quantities.rule_labels' must be a list of {', '.join(LAYERS[QUANTITY])}; got {labels}")
+    _positive("quantities.n_features", layer.n_features, minimum=2**10, maximum=2**24)
+    _positive("quantities.c", layer.c, minimum=1e-6, maximum=1e6)
+    _positive("quantities.rule_dropout", layer.rule_dropout, minimum=0.0, maximum=1.0)
+    for name in ("add_threshold", "remove_threshold"):
+        _positive(f"quantities.{name}", getattr(layer, name), minimum=0.0, maximum=1.0)
+    return {"type": quantities["type"], **asdict(layer)}
 
 
 def _check_component(key: str, value, registry) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ import torch
 from . import __version__
 from .errors import InputError, OutputError, UsageError
 from .formats import analyse, json_lines, render_bytes, with_offsets
-from .inputs import expand_paths, iter_report_sources
+from .inputs import Source, list_sources, name_text, read_source
 from .io import check_output_dir, write_bytes_atomic, write_json_atomic
 from .loading import load
 from .parallel import fault_point
@@ -60,11 +61,12 @@ def import_ray():
 def predict_on_ray(paths: list[str], output: str | Path, model: str | None = None,
                    rules: bool = False, address: str | None = None, workers: int | None = None,
                    fmt: str = "jsonl", offsets: str = "text", shard_size: int = 1000,
-                   **options) -> RayOutcome:
+                   max_mb: float | None = None, **options) -> RayOutcome:
     """Tag the reports under ``paths`` on Ray and write shards into the directory ``output``.
 
     ``address``: a running cluster (``auto``, ``ray://host:10001``); without it a local Ray is
-    started (with ``workers`` CPUs when given) and stopped. ``options``: the run options of
+    started (with ``workers`` CPUs when given) and stopped. ``max_mb``: the size limit of a
+    report (``govtag.report_files``). ``options``: the run options of
     ``Tagger.load`` (device, quantize, stride, batch_size).
     """
     if fmt not in FORMATS:
@@ -75,17 +77,18 @@ def predict_on_ray(paths: list[str], output: str | Path, model: str | None = Non
     started = _connect(ray, address, workers)
     try:
         actor = _actor_settings(ray, workers, options)
-        spec = {"model": model, "rules": rules, "offsets": offsets, "options": actor.pop("options")}
+        spec = {"model": model, "rules": rules, "offsets": offsets, "options": actor.pop("options"),
+                "max_mb": max_mb}
         return _write_all(ray, files, spec, actor, output, fmt, shard_size)
     finally:
         if started:
             ray.shutdown()
 
 
-def listed_reports(paths: list[str]) -> list[str]:
-    """Report files as ``govtag predict`` finds them (directories: their ``.txt`` files)."""
-    files = expand_paths(list(paths))
-    if "-" in files:
+def listed_reports(paths: list[str]) -> list:
+    """Report files (``Source``: path and doc_id) as ``govtag predict`` finds them."""
+    files = list_sources(list(paths))
+    if any(source.path == "-" for source in files):
         raise UsageError("--engine ray reads files, not standard input")
     if not files:
         raise InputError("no report found in the inputs")
@@ -124,6 +127,8 @@ def _actor_settings(ray, workers: int | None, options: dict) -> dict:
 
 
 def _write_all(ray, files, spec, actor, output: Path, fmt: str, shard_size: int) -> RayOutcome:
+    from .inputs import name_text
+
     staging = output.parent / f".{output.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     try:
@@ -133,9 +138,9 @@ def _write_all(ray, files, spec, actor, output: Path, fmt: str, shard_size: int)
         missing = [(i, path) for i, path in enumerate(files) if i not in seen]
         if missing:  # batches lost with their actor: report by report
             seen |= _write_pass(ray, missing, spec, actor, staging, fmt, shard_size, outcome, 1)
-        for i, path in enumerate(files):
+        for i, source in enumerate(files):
             if i not in seen:
-                outcome.failures.append({"doc_id": Path(path).stem, "path": path,
+                outcome.failures.append({"doc_id": source.doc_id, "path": name_text(source.path),
                                          "reason": "its worker died while tagging it (each try)"})
         _write_manifest(staging, fmt, outcome)
         _swap_in(staging, output)
@@ -145,13 +150,15 @@ def _write_all(ray, files, spec, actor, output: Path, fmt: str, shard_size: int)
 
 
 def _write_pass(ray, items, spec, actor, staging, fmt, shard_size, outcome, per_batch) -> set[int]:
-    """Tag ``items`` (index, path) on the actors, writing shards as results come; the indices done."""
+    """Tag ``items`` (index, ``Source``) on the actors, writing shards as results come; the
+    indices done. Paths travel as bytes (a name need not be UTF-8)."""
     from ray.data import DataContext  # optional (govtag[ray])
 
     context = DataContext.get_current()
     context.enable_progress_bars = False
     context.max_errored_blocks = -1  # a block lost after its retries: tried again report by report
-    dataset = ray.data.from_items([{"index": i, "path": p} for i, p in items],
+    dataset = ray.data.from_items([{"index": i, "path": os.fsencode(s.path), "doc_id": s.doc_id}
+                                   for i, s in items],
                                   override_num_blocks=max(1, -(-len(items) // per_batch)))
     tagged = dataset.map_batches(
         TaggerActor, batch_size=per_batch, fn_constructor_kwargs=spec,
@@ -199,22 +206,26 @@ def _swap_in(staging: Path, output: Path) -> None:
 class TaggerActor:
     """A Ray actor holding one predictor (loaded once); tags batches of report paths."""
 
-    def __init__(self, model, rules, offsets, options):
+    def __init__(self, model, rules, offsets, options, max_mb=None):
         if options.get("device") == "cpu":
             torch.set_num_threads(1)  # one CPU per actor
         self.predictor = load(model, rules, **({} if rules else options))
-        self.offsets = offsets
+        self.offsets, self.max_mb = offsets, max_mb
 
     def __call__(self, batch: dict) -> dict:
-        rows = tag_paths(self.predictor, [str(p) for p in batch["path"]], self.offsets)
+        sources = [Source(os.fsdecode(bytes(path)), str(doc_id))
+                   for path, doc_id in zip(batch["path"], batch["doc_id"])]
+        rows = tag_paths(self.predictor, sources, self.offsets, self.max_mb)
         return {"index": list(batch["index"]), **{key: [row[key] for row in rows]
                                                   for key in ("doc_id", "path", "result", "error")}}
 
 
-def tag_paths(predictor, paths: list[str], offsets: str = "text") -> list[dict]:
-    """A row per path: doc_id, path, the result as JSON (as ``govtag predict --format jsonl``
-    writes it) or the reason it failed."""
-    reports = list(iter_report_sources(paths))
+def tag_paths(predictor, sources: list, offsets: str = "text",
+              max_mb: float | None = None) -> list[dict]:
+    """A row per ``Source`` (path, doc_id): doc_id, path, the result as JSON (as ``govtag
+    predict --format jsonl`` writes it) or the reason it failed."""
+    reports = [read_source(source, max_mb) for source in sources]
+    paths = [name_text(source.path) for source in sources]
     fault_point([r.doc_id for r in reports])
     good = [r for r in reports if not r.error]
     docs = iter(predictor.tag_many([r.text for r in good], [r.doc_id for r in good]) if good else [])

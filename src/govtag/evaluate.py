@@ -242,10 +242,12 @@ def write_report(report: dict, out_dir: str | Path) -> list[Path]:
 
 
 def documents_csv(rows: list[dict]) -> str:
+    from .formats import spreadsheet_safe
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=DOCUMENT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(spreadsheet_safe(row) for row in rows)
     return buffer.getvalue()
 
 

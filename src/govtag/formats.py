@@ -4,9 +4,10 @@ preannotate``: json, jsonl, csv, labelstudio, parquet; rule spans as JSON lines 
 Offsets in json, jsonl, csv and parquet results index the text (``offsets: "text"``: BOM
 removed, line ends made ``\\n``) or the file as it is on disk (``offsets: "file"``); each result
 says which. Every quantity carries the fields of ``analyse`` (value, unit, low, high,
-approximate, placeholder, qualifier, per, change, section); in labelstudio tasks they are the
-region's ``meta``. Parquet (``render_bytes``) holds one row per quantity with its report's doc_id,
-for pandas and Spark.
+approximate, placeholder, qualifier, per, change, section, status, relation, total); in
+labelstudio tasks they are the region's ``meta``. Parquet (``render_bytes``) holds one row per
+quantity with its report's doc_id, for pandas and Spark. CSV text cells a spreadsheet would take
+for a formula start with ``'``.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ __all__ = ["analyse", "section_at", "with_offsets", "render", "render_bytes", "F
            "BINARY_FORMATS", "OFFSETS", "CSV_COLUMNS", "QUANTITY_FIELDS", "META_FIELDS"]
 OFFSETS = ("text", "file")
 CSV_COLUMNS = ("doc_id", "layer", *QUANTITY_FIELDS, "offsets")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def analyse(doc: Document) -> dict:
     """A report's result: sections, and quantities with normalised values, what the words around
-    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``) and their
-    section, as a dict (``results.ReportResult.of(doc)`` is the typed one)."""
+    them say (qualifier, per, change, placeholder; see ``govtag.quantity_context``), their
+    section, and what they are (status, relation, total; see ``govtag.quantity_kind``), as a dict
+    (``results.ReportResult.of(doc)`` is the typed one)."""
     return ReportResult.of(doc).as_dict()
 
 
@@ -130,12 +133,20 @@ def _csv(results: list[dict]) -> str:
     writer.writeheader()
     for result in results:
         for section in result["sections"]:
-            writer.writerow({"doc_id": result["doc_id"], "layer": "section", "label": section["role"],
-                             "offsets": result.get("offsets", "text"), **section})
+            writer.writerow(spreadsheet_safe({"doc_id": result["doc_id"], "layer": "section",
+                                              "label": section["role"],
+                                              "offsets": result.get("offsets", "text"), **section}))
         for quantity in result["quantities"]:
-            writer.writerow({"doc_id": result["doc_id"], "layer": "quantity",
-                             "offsets": result.get("offsets", "text"), **quantity})
+            writer.writerow(spreadsheet_safe({"doc_id": result["doc_id"], "layer": "quantity",
+                                              "offsets": result.get("offsets", "text"), **quantity}))
     return buffer.getvalue()
+
+
+def spreadsheet_safe(row: dict) -> dict:
+    """``row`` with every text cell that a spreadsheet would run as a formula (starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) given a leading ``'``; numbers stay."""
+    return {key: "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+            for key, value in row.items()}
 
 
 def _with_meta(task: dict, result: dict | None) -> dict:

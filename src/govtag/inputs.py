@@ -1,24 +1,28 @@
 """Collect reports from files, directories (``*.txt``, recursively) and standard input.
 
-``iter_reports`` gives (doc_id, text, error) triples; ``iter_report_sources`` gives ``Report``
-records that also keep the raw decoded text (BOM, ``\\r\\n``) for offsets against the file, and
-the warnings met while reading (a truncated last character). ``report_paths`` and
-``read_reports`` collect reports strictly, by doc_id (a missing path, an empty directory or two
-reports with one doc_id are errors), for the Label Studio commands. ``tag_inputs`` tags
-collected reports in batches, saying on stderr which were skipped; ``without_reports_of`` leaves
-out the reports of Label Studio exports.
+``list_sources`` lists the inputs with unique doc_ids (a file's name without ``.txt``; below a
+directory given, its path there). ``iter_reports`` gives (doc_id, text, error) triples;
+``iter_report_sources`` gives ``Report`` records that also keep the raw decoded text (BOM,
+``\\r\\n``) for offsets against the file, and the warnings met while reading (a truncated last
+character). ``report_paths`` and ``read_reports`` collect reports strictly, by doc_id (a
+missing path, an empty directory or two reports with one doc_id are errors), for the Label
+Studio commands. ``tag_inputs`` tags collected reports in batches, saying on stderr which were
+skipped; ``without_reports_of`` leaves out the reports of Label Studio exports.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 from tqdm import tqdm
 
-from .errors import InputError, LostReports
+from .errors import InputError, LostReports, printable
 from .labelstudio import read_export
+from .report_files import directory_problem, max_report_bytes, read_path, read_stdin, walk_txt
 from .text import ReportReadError, TruncatedTextWarning, clean_text, decode_raw, read_report
 
 
@@ -31,34 +35,101 @@ class Report(NamedTuple):
     warnings: tuple[str, ...] = ()
 
 
+class Source(NamedTuple):
+    """One input to read: its path ('-': standard input) and its doc_id."""
+
+    path: str
+    doc_id: str
+
+
 def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given, directories as their ``.txt`` files in sorted order; '-' stays stdin."""
-    expanded = []
-    for path in paths:
-        if path != "-" and Path(path).is_dir():
-            expanded += [str(p) for p in txt_files(Path(path))]
-        else:
-            expanded.append(path)
-    return expanded
+    """Files as given, directories as their ``.txt`` files in sorted order; '-' stays stdin.
+    A folder that cannot be listed stays in the list, for reading it to say why."""
+    return [source.path for source in list_sources(paths)]
 
 
 def txt_files(directory: Path) -> list[Path]:
-    """The ``.txt`` files under ``directory`` (recursively), in sorted order."""
-    return sorted(directory.rglob("*.txt"))
+    """The ``.txt`` files under ``directory`` (recursively), in sorted order; ``InputError``
+    when a folder under it cannot be listed."""
+    files, unreadable = walk_txt(directory)
+    if unreadable:
+        raise InputError(f"{unreadable[0]}: {directory_problem(str(unreadable[0]))}")
+    return files
 
 
-def iter_report_sources(paths: list[str]) -> Iterator[Report]:
-    """A ``Report`` for each input, readable or not, in order."""
-    for path in expand_paths(paths):
+def list_sources(paths: list[str], unique: bool = True) -> list[Source]:
+    """Every input with its doc_id: a file given by name is its name without the extension
+    (``reports/a.txt``: ``a``), a file found in a directory its path below that directory
+    (``reports/`` holding ``2023/a.txt``: ``2023/a``), standard input ``stdin``. With ``unique``,
+    files that would share an id take their path as given, without the extension (``x/a``,
+    ``y/a``), and a file given again gets ``#2``, ``#3``. Bytes of a name that are not UTF-8 are
+    written ``\\xNN``."""
+    found = []
+    for path in paths:
         if path == "-":
-            doc_id, name, reader = "stdin", "<stdin>", sys.stdin.buffer.read
+            found.append(("-", "stdin", "stdin"))
+        elif Path(path).is_dir():
+            files, unreadable = walk_txt(Path(path))
+            found += [(str(file), name_text(_without_extension(file.relative_to(path))),
+                       name_text(_without_extension(file))) for file in sorted(files + unreadable)]
         else:
-            doc_id, name, reader = Path(path).stem, path, Path(path).read_bytes
-        try:
-            raw, notes = _decode_noting(_read(reader, name), name)
-            yield Report(doc_id, clean_text(raw, name), None, raw, notes)
-        except ReportReadError as err:
-            yield Report(doc_id, None, str(err))
+            found.append((path, name_text(Path(path).stem), name_text(_without_extension(Path(path)))))
+    if not unique:
+        return [Source(path, doc_id) for path, doc_id, _ in found]
+    return _unique(found)
+
+
+def _without_extension(path: Path) -> Path:
+    return path.with_name(path.stem) if path.name else path
+
+
+def _unique(found: list[tuple[str, str, str]]) -> list[Source]:
+    paths_of: dict[str, set[str]] = {}
+    for _, doc_id, given in found:
+        paths_of.setdefault(doc_id, set()).add(given)
+    ids = [doc_id if len(paths_of[doc_id]) == 1 else given for _, doc_id, given in found]
+    seen: Counter = Counter()
+    sources = []
+    for (path, _, _), doc_id in zip(found, ids):
+        seen[doc_id] += 1
+        sources.append(Source(path, doc_id if seen[doc_id] == 1 else f"{doc_id}#{seen[doc_id]}"))
+    return sources
+
+
+def name_text(name: str | Path) -> str:
+    """A file name as text that can always be written: ``/`` between folders, and each byte
+    of a part that is not UTF-8 (a GBK name from a Windows zip) as ``\\xNN``."""
+    text = name.as_posix() if isinstance(name, Path) else name
+    return "/".join(_part_text(part) for part in os.fsencode(text).split(b"/"))
+
+
+def _part_text(part: bytes) -> str:
+    try:
+        return part.decode("utf-8")
+    except UnicodeDecodeError:  # every byte over 0x7f escaped, not the ones that look like UTF-8
+        return part.decode("ascii", "backslashreplace")
+
+
+def iter_report_sources(paths: list[str], max_mb: float | None = None) -> Iterator[Report]:
+    """A ``Report`` for each input, readable or not, in order; ``max_mb``: the size limit of a
+    report in MiB (default: ``govtag.report_files.max_report_bytes``)."""
+    for source in list_sources(paths):
+        yield read_source(source, max_mb)
+
+
+def read_source(source: Source, max_mb: float | None = None) -> Report:
+    """The ``Report`` of one input: its text, or why it cannot be read (``max_mb``: as in
+    ``iter_report_sources``)."""
+    limit = max_report_bytes(max_mb)
+    if source.path == "-":
+        name, reader = "<stdin>", lambda: read_stdin(limit)
+    else:
+        name, reader = name_text(source.path), lambda: read_path(source.path, limit)
+    try:
+        raw, notes = _decode_noting(_read(reader, name), name)
+        return Report(source.doc_id, clean_text(raw, name), None, raw, notes)
+    except ReportReadError as err:
+        return Report(source.doc_id, None, str(err))
 
 
 def _decode_noting(data: bytes, name: str) -> tuple[str, tuple[str, ...]]:
@@ -87,14 +158,17 @@ def iter_reports(paths: list[str]) -> Iterator[tuple[str, str | None, str | None
 
 
 def report_paths(paths: Iterable[str | Path]) -> dict[str, Path]:
-    """doc_id (file name without ``.txt``) -> path, for report files and directories of .txt.
+    """doc_id (as ``list_sources`` forms it) -> path, for report files and directories of .txt.
 
     Directories are searched recursively; two files with the same doc_id are an error.
     """
     found: dict[str, Path] = {}
     for raw in paths:
-        for file in _report_files(Path(raw)):
-            doc_id = file.stem
+        _report_files(Path(raw))
+        for source in list_sources([str(raw)], unique=False):
+            file, doc_id = Path(source.path), source.doc_id
+            if not file.is_file():
+                continue
             if doc_id in found and found[doc_id].resolve() != file.resolve():
                 raise InputError(f"two reports with doc_id {doc_id!r}: {found[doc_id]} and {file}")
             found[doc_id] = file
@@ -123,8 +197,8 @@ def without_reports_of(exports: list[str], reports):
     ids, texts = {doc.doc_id for doc in excluded}, {doc.text for doc in excluded}
     reports = list(reports)
     kept = [r for r in reports if r[0] not in ids and (r[1] is None or r[1] not in texts)]
-    print(f"govtag: left out {len(reports) - len(kept)} report(s) found in {', '.join(exports)}",
-          file=sys.stderr)
+    print(f"govtag: left out {len(reports) - len(kept)} report(s) found in "
+          f"{printable(', '.join(exports))}", file=sys.stderr)
     return kept
 
 
@@ -154,10 +228,10 @@ def tag_inputs(predictor, reports, batch_docs: int = 8, progress: bool = False):
 def readable(report, failures: list[str]) -> bool:
     """Whether ``report`` can be tagged; says on stderr why not, or what was odd about it."""
     for note in report.warnings:
-        print(f"govtag: warning: {note}", file=sys.stderr)
+        print(f"govtag: warning: {printable(note)}", file=sys.stderr)
     if report.error:
         failures.append(report.error)
-        print(f"govtag: skipped {report.error}", file=sys.stderr)
+        print(f"govtag: skipped {printable(report.error)}", file=sys.stderr)
     return not report.error
 
 
@@ -172,7 +246,7 @@ def _tag_batch(predictor, batch, bar, into) -> None:
     for index, (report, doc) in enumerate(zip(batch, tagged)):
         if index in reasons:
             failures.append(f"{report.doc_id}: {reasons[index]}")
-            print(f"govtag: skipped {failures[-1]}", file=sys.stderr)
+            print(f"govtag: skipped {printable(failures[-1])}", file=sys.stderr)
         else:
             docs.append(doc)
             raws.append(report.raw)

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 from .commands import EXIT_OK, EXIT_PARTIAL
-from .errors import UsageError
-from .inputs import read_reports
+from .checks import check_output
+from .errors import UsageError, printable
+from .inputs import name_text, read_reports
 from .io import check_output_file, write_json_atomic, write_text_atomic
 from .labelstudio import write_tasks
 from .studio import NOT_ANNOTATED, StudioError, connect, pull, push, select_uncertain
@@ -47,7 +48,7 @@ def run_ls_push(args) -> int:
     print(f"{where} {args.project!r} (id {result.project_id}): {result.created} task(s) created, "
           f"{result.skipped} skipped (doc_id already there)")
     for doc_id in result.skipped_ids:
-        print(f"  skipped {doc_id}")
+        print(f"  skipped {printable(doc_id)}")
     return EXIT_OK
 
 
@@ -57,24 +58,23 @@ def run_ls_pull(args) -> int:
     write_tasks(docs, args.output)
     invalid = [r for r in rejected if not r.reason.startswith(NOT_ANNOTATED)]
     waiting = len(rejected) - len(invalid)
-    print(f"wrote {len(docs)} annotated document(s) to {args.output}; "
+    print(f"wrote {len(docs)} annotated document(s) to {printable(args.output)}; "
           f"{waiting} task(s) not annotated yet, {len(invalid)} rejected as invalid")
     for r in rejected:
-        print(f"  task {r.task_id} ({r.doc_id}): {r.reason}", file=sys.stderr)
+        print(f"  task {r.task_id} ({printable(r.doc_id)}): {printable(r.reason)}", file=sys.stderr)
     return EXIT_PARTIAL if args.strict and invalid else EXIT_OK
 
 
 def run_ls_select(args) -> int:
     if args.n < 0:
         raise UsageError(f"N must be at least 0, got {args.n}")
-    if args.output:
-        check_output_file(args.output)
+    check_output(args.output, args.paths)
     reports = read_reports(args.paths)
     tagger = _ls_tagger(args.model)
     picked = select_uncertain({d: text for d, (_, text) in reports.items()}, tagger.confidence, args.n)
-    rows = [(doc_id, conf, str(reports[doc_id][0])) for doc_id, conf in picked]
+    rows = [(doc_id, conf, name_text(str(reports[doc_id][0]))) for doc_id, conf in picked]
     for doc_id, conf, path in rows:
-        print(f"{doc_id}\t{conf:.4f}\t{path}")
+        print(f"{printable(doc_id)}\t{conf:.4f}\t{printable(path)}")
     if args.output and args.output.endswith(".json"):
         write_json_atomic(args.output, [{"doc_id": d, "confidence": c, "path": p} for d, c, p in rows])
     elif args.output:

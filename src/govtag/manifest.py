@@ -96,4 +96,5 @@ def inferred_manifest(directory: Path) -> Manifest:
     sentence_encoder = (directory / "sentence_encoder" / "config.json").is_file()
     sections = {(True, True): "ensemble", (True, False): "sentence_head",
                 (False, True): "sentence_encoder"}.get((head, sentence_encoder), "token")
-    return Manifest(encoder, {"type": sections}, {"type": "token" if encoder else "rules"})
+    quantities = "rules" if not encoder else ("candidates" if (directory / "quantity_layer.json").is_file() else "token")
+    return Manifest(encoder, {"type": sections}, {"type": quantities})

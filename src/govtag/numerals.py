@@ -28,6 +28,7 @@ ARABIC_DECIMAL_POINTS = chars("numerals", "arabic_decimal_points")
 RANGE_SYMBOLS = chars("numerals", "range_symbols")
 RANGE_WORDS = tuple(chars("numerals", "range_words"))
 TIMES_SIGNS = chars("numerals", "times_signs")
+DIGIT_RANGE_MARKS = chars("numerals", "digit_range_marks")
 RANGE_CONNECTORS = RANGE_SYMBOLS + "".join(RANGE_WORDS)
 
 # A range connector in the tagger: a symbol, possibly doubled (3——5), or a word (5万至10万).

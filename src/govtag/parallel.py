@@ -5,6 +5,8 @@ A worker that dies (killed, out of memory) loses nothing that another can tag: i
 shares go to fresh workers, and reports that still kill their worker are tried one at a time;
 only a report that kills a worker on its own is given up, as ``LostReports`` with the reason,
 with every other report tagged. ``GOVTAG_FAULT`` injects such a death for tests (``fault_point``).
+Workers die with the main process (killed, ``kill -9`` included): none is left behind holding
+a model. A model that cannot be loaded is one ``ModelError``, not a worker death per report.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -22,7 +25,7 @@ import torch
 
 from .encoding import check_stride
 from . import runtime
-from .errors import LostReports, UsageError
+from .errors import LostReports, ModelError, UsageError
 from .labels import Document
 from .predict import Tagger, check_text, checked_inputs, model_dir_of, model_settings
 
@@ -57,7 +60,8 @@ class ParallelTagger:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_worker,
-                                   initargs=(self.loader, self.model_dir, self.options, self.threads))
+                                   initargs=(self.loader, self.model_dir, self.options, self.threads,
+                                             os.getpid()))
 
     def describe(self) -> str:
         return self.run_settings.describe()
@@ -126,6 +130,7 @@ def share_out(lengths: list[int], parts: int) -> list[list[int]]:
 
 
 _WORKER_TAGGER = None  # the worker's tagger, loaded once
+_WORKER_ERROR: ModelError | None = None  # why this worker could not load the model
 
 
 @contextmanager
@@ -142,16 +147,40 @@ def _sigint_blocked():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _start_worker(loader, model_dir: str, options: dict, threads: int) -> None:
-    global _WORKER_TAGGER
+def _start_worker(loader, model_dir: str, options: dict, threads: int, parent: int) -> None:
+    global _WORKER_TAGGER, _WORKER_ERROR
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     torch.set_num_threads(threads)
-    _WORKER_TAGGER = loader(model_dir, **options)
+    try:
+        _WORKER_TAGGER = loader(model_dir, **options)
+    except ModelError as err:  # said once by the main process, not as a worker death per report
+        _WORKER_ERROR = err
 
 
 def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:
+    if _WORKER_ERROR is not None:
+        raise _WORKER_ERROR
     fault_point(doc_ids)
     return _WORKER_TAGGER.tag_many(texts, doc_ids)
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process within a second of the process ``parent`` ending, however it ends
+    (``kill -9`` included): a thread watches for the new parent the system then gives it.
+
+    (Linux's parent-death signal is not used: it follows the thread that started the worker,
+    which need not live as long as the process.)"""
+    if os.getppid() != parent:  # the parent died before the watch began
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="govtag-parent-watch").start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 FAULT_ENV = "GOVTAG_FAULT"

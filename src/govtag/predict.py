@@ -2,11 +2,12 @@
 
 ``Tagger.load(model_dir)`` loads a model directory once (``None``: the default model shipped in
 ``models/default``); ``tag`` and ``tag_many`` return documents whose spans index the caller's
-original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change and the section
-it sits in.
+original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change, the section
+it sits in, its status, relation and whether it is a total.
 Each report is prepared once (``govtag.report.Report``: normalised, split into sentences) for
-the rule tagger, the tokeniser and the decoders, and tokenised once; windows of all documents in a call are batched together by
-length and run under ``torch.inference_mode``; overlapping windows are merged by averaging the
+the rule tagger, the tokeniser and the decoders, and tokenised once; each report's windows are
+batched by length among themselves (never with another report's: one report, one answer) and run
+under ``torch.inference_mode``; overlapping windows are merged by averaging the
 probabilities of the tokens they share. Decoding the probabilities into spans lives in
 ``govtag.decoding``, worker processes (``ParallelTagger``) in ``govtag.parallel``, and ``analyse``
 in ``govtag.formats``; all three are importable from here as before.
@@ -30,8 +31,9 @@ from .encoding import WindowSettings, check_stride, make_windows, tokenise
 from . import runtime
 from .errors import InputError, ModelError, NotTextError, UsageError
 from .formats import analyse
-from .labels import SECTION, Document, Span
+from .labels import QUANTITY, SECTION, Document, Span
 from .model import GovtagConfig, GovtagModel, window_settings
+from .model_files import check_model_dir, loading
 from .report import Report
 from .rules import tag_document
 from .runtime import RunSettings
@@ -57,21 +59,11 @@ def default_model_dir() -> Path:
     raise ModelError(f"no model given{shipped}: pass --model DIR or set {MODEL_ENV} to a govtag model directory")
 
 
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                "pytorch_model.bin.index.json")
-
-
 def model_dir_of(model_dir: str | Path | None) -> Path:
-    """``model_dir`` (``None``: the shipped default), checked to hold a config and weights."""
+    """``model_dir`` (``None``: the shipped default), checked to hold a usable model
+    (``govtag.model_files``: config, weights, sentence head; a baseline: its section model)."""
     model_dir = Path(model_dir) if model_dir else default_model_dir()
-    if is_baseline(model_dir):
-        return model_dir  # no encoder: a section model and the rules
-    if not (model_dir / "config.json").is_file():
-        raise ModelError(f"{model_dir}: not a govtag model directory (no config.json)")
-    if not any((model_dir / name).is_file() for name in WEIGHT_FILES):
-        raise ModelError(f"{model_dir}: incomplete model directory: config.json but no weights "
-                         f"({' or '.join(WEIGHT_FILES[::2])}); train or copy the model again")
-    return model_dir
+    return check_model_dir(model_dir, encoder=not (model_dir.is_dir() and is_baseline(model_dir)))
 
 
 def model_settings(model_dir: str | Path | None) -> WindowSettings:
@@ -156,12 +148,19 @@ class Tagger:
             model = runtime.quantized(model)
         tagger = cls(model, tokenizer, run.batch_size, name=model_dir.name, device=run.device)
         manifest = read_manifest(model_dir)
-        sections = manifest.section_model(model_dir)
+        with loading(model_dir, "the section model"):
+            sections = manifest.section_model(model_dir)
         tagger.sentence_heads = [sections] if sections is not None else []
-        tagger.quantity_model = manifest.quantity_model(model_dir)
+        with loading(model_dir, "the quantity model"):
+            tagger.quantity_model = manifest.quantity_model(model_dir)
         tagger.settings.stride = run.stride
         tagger.run_settings = run
         return tagger
+
+    @property
+    def quantity_layer(self):
+        """The quantity model when it is not the token head (its former name)."""
+        return self.quantity_model
 
     def describe(self) -> str:
         """The settings it runs with, in one line."""
@@ -171,22 +170,24 @@ class Tagger:
 
     def token_probs(self, texts: list[str | Report],
                     rule_docs: list[Document] | None = None) -> list[TokenProbs]:
-        """Averaged token probabilities of every text (or ``Report``), all windows batched together
-        (``rule_docs``: the rule tagger's documents of the texts, when already at hand)."""
+        """Averaged token probabilities of every text (or ``Report``), each report's windows in
+        batches of their own (``report_batches``; ``rule_docs``: the rule tagger's documents of
+        the texts, when already at hand)."""
         rule_docs = rule_docs or [None] * len(texts)
         docs = [tokenise(self.tokenizer, text, self.settings.rule_features, rule_doc)
                 for text, rule_doc in zip(texts, rule_docs)]
-        windows = [(d, w) for d, doc in enumerate(docs)
-                   for w in make_windows(self.tokenizer, doc, self.settings)]
+        batches = [batch for d, doc in enumerate(docs)
+                   for batch in report_batches(d, make_windows(self.tokenizer, doc, self.settings),
+                                               self.batch_size)]
         sums = [(np.zeros((len(doc.input_ids), len(self.section_labels)), np.float32),
                  np.zeros((len(doc.input_ids), len(self.quantity_labels)), np.float32),
                  np.zeros(len(doc.input_ids), np.float32)) for doc in docs]
-        windows.sort(key=lambda item: len(item[1].input_ids))
-        with tqdm(total=len(windows), unit="window", desc="windows", file=sys.stderr, leave=False,
-                  mininterval=0, miniters=1, disable=not self.progress or len(windows) <= self.batch_size) as bar:
-            for first in range(0, len(windows), self.batch_size):
-                self._run_batch(windows[first:first + self.batch_size], docs, sums)
-                bar.update(len(windows[first:first + self.batch_size]))
+        total = sum(map(len, batches))
+        with tqdm(total=total, unit="window", desc="windows", file=sys.stderr, leave=False,
+                  mininterval=0, miniters=1, disable=not self.progress or total <= self.batch_size) as bar:
+            for batch in batches:
+                self._run_batch(batch, docs, sums)
+                bar.update(len(batch))
         return [TokenProbs(doc.offsets, s / np.maximum(n, 1)[:, None], q / np.maximum(n, 1)[:, None])
                 for doc, (s, q, n) in zip(docs, sums)]
 
@@ -230,14 +231,14 @@ class Tagger:
         reports = [Report(text) for text in texts]
         rule_docs = self._rule_docs(reports)
         probs = self.token_probs(reports, rule_docs)
-        return [Document(doc_id, report.text, self._sections(report, p, rule_doc) + self._quantities(report, p),
+        return [Document(doc_id, report.text, self._sections(report, p, rule_doc) + self._quantities(report, p, rule_doc),
                          score=confidence_of(p))
                 for report, doc_id, p, rule_doc in zip(reports, doc_ids, probs, rule_docs or [None] * len(reports))]
 
     def _rule_docs(self, reports: list[Report]) -> list[Document] | None:
         """The rule tagger's documents, once per report, when rule features or a sentence head
         need them."""
-        if not (self.settings.rule_features or self.sentence_heads):
+        if not (self.settings.rule_features or self.sentence_heads or self.quantity_model):
             return None
         return [tag_document(report) for report in reports]
 
@@ -267,10 +268,22 @@ class Tagger:
                                      rule_doc.layer(SECTION) if rule_doc is not None else None)
         return voted_sections(report, probs, self.section_labels)
 
-    def _quantities(self, report: Report, probs: TokenProbs) -> list[Span]:
-        if self.quantity_model is not None:
-            return self.quantity_model.spans(report)
+    def _quantities(self, report: Report, probs: TokenProbs, rule_doc: Document | None = None) -> list[Span]:
+        if self.quantity_model is not None:  # a quantity model replaces the token head
+            return self.quantity_model.spans(report, rule_doc.layer(QUANTITY) if rule_doc else None)
         return decoded_quantities(report.text, probs, self.quantity_labels)
+
+
+def report_batches(doc: int, windows: list, size: int) -> list[list]:
+    """The ``(doc, window)`` batches of one report: its windows by length, ``size`` at a time.
+
+    Batches never mix reports: int8 dynamic quantisation scales activations over the whole
+    batch, so a batch mate would change a report's probabilities. A report's result depends on
+    the report and the batch size alone, not on the reports tagged with it, ``--jobs`` or engine.
+    """
+    ordered = sorted(windows, key=lambda window: len(window.input_ids))
+    return [[(doc, window) for window in ordered[first:first + size]]
+            for first in range(0, len(ordered), size)]
 
 
 class RuleTagger:
@@ -300,11 +313,8 @@ class RuleTagger:
 
 def _load_model(model_dir: Path):
     """The model and tokenizer of a checked model directory; ``ModelError`` when unreadable."""
-    try:
+    with loading(model_dir):
         model = GovtagModel.from_pretrained(model_dir)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    except (OSError, ValueError) as err:
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ModelError(f"{model_dir}: cannot load the model ({first_line})") from err
     tokenizer.model_max_length = 10**9  # govtag windows long reports itself
     return model, tokenizer

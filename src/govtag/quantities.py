@@ -53,6 +53,10 @@ DIGIT_GROUPING = re.compile(r"(?<=\d),(?=\d{3})")
 ARABIC_DECIMAL_POINT = re.compile(rf"(?<=\d){char_class(numerals.ARABIC_DECIMAL_POINTS)}(?=\d)")
 RANGE_SEPARATOR_CHARS = numerals.RANGE_CONNECTORS
 RANGE_SEPARATOR = re.compile(f"{char_class(RANGE_SEPARATOR_CHARS)}+")
+# 、 between two Chinese digits: a range of neighbouring numbers (二、三百亿度, 百分之二、三)
+DIGIT_RANGE = re.compile(f"(?<=[{numerals.CN_DIGITS}]){char_class(numerals.DIGIT_RANGE_MARKS)}"
+                         f"(?=[{numerals.CN_DIGITS}])")
+CHINESE_WITH_MAGNITUDE = re.compile(f"^([{numerals.CN_DIGITS}])([{numerals.MAGNITUDES}]+)$")
 TIMES_SIGN = re.compile(rf"(?<=[\d{numerals.MAGNITUDES}]){char_class(numerals.TIMES_SIGNS)}"
                         rf"(?=[\d{numerals.NONZERO_DIGITS}十])")
 # Units that begin with a magnitude character: 66万千瓦 is 66万 + 千瓦, not 66万千 + 瓦.
@@ -150,7 +154,7 @@ def _first_number_index(text: str) -> int:
 
 
 def _split_range(text: str) -> list[str]:
-    parts = RANGE_SEPARATOR.split(text)
+    parts = DIGIT_RANGE.split(text) if DIGIT_RANGE.search(text) else RANGE_SEPARATOR.split(text)
     if len(parts) == 2 and all(parts):
         return parts
     return [text]
@@ -168,12 +172,16 @@ def _range_value(low_text: str, high_text: str, label: str, approximate: bool) -
 
 
 def _borrow_magnitude(low: Decimal, high_text: str) -> Decimal:
-    """3-5万: the low end takes the high end's trailing magnitude when that keeps low <= high."""
+    """3-5万, 二、三百亿: the low end takes the high end's trailing magnitude when that keeps
+    low <= high."""
     number_text, _ = _split_number(high_text)
-    match = ARABIC_WITH_MAGNITUDE.match(number_text.strip(APPROX_IN_NUMBER))
+    number_text = number_text.strip(APPROX_IN_NUMBER)
+    match = ARABIC_WITH_MAGNITUDE.match(number_text) or CHINESE_WITH_MAGNITUDE.match(number_text)
     if not match or not match.group(2):
         return low
-    mantissa, scale = Decimal(match.group(1)), _magnitude(match.group(2))
+    mantissa, scale = _parse_number(match.group(1)), _magnitude(match.group(2))
+    if mantissa is None:
+        return low
     return low * scale if low <= mantissa else low
 
 

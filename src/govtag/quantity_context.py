@@ -9,17 +9,23 @@ parsed value:
   3万人左右, 几十个, 数万人, 上千人), at_least (90%以上, 不少于50人), at_most (5%以内, 不超过3天),
   more_than (超过500人, 逾300户, 1000余万元, 3万多人), less_than (不足3%, 不到10人, 低于2%).
   A word after the span wins over one before it, which wins over an approximator inside it
-  (约1000余万元 is about; 1000余万元以上 is at_least).
-* ``per``: the base of a rate, or None: 人均/户均/亩产/亩均 (per 人/户/亩), 每亩, 每万人 (``"10000 人"``),
+  (约1000余万元 is about; 1000余万元以上 is at_least); a neutral word before it (为, 累计, 达到)
+  leaves the approximator in force (为3000多条 is more_than). A word that only ends with a cue
+  (签约, 附近) is none.
+* ``per``: the base of a rate, or None: 人均/户均/亩产/亩均/日产 (per 人/户/亩/日), 每亩, 每个月,
+  每万人 (``"10000 人"``),
   the tail of a compound unit (9500元/人/年: ``"人/年"``). Several bases are joined by ``/``.
 * ``change``: None for a level; ``"increase"`` or ``"decrease"`` for a change named by a word
   right before the span (增长6.3%, 比上年减少290万元); ``"change"`` for a comparison with no
-  direction (同比6.3%). A direction word then 到/至/为 gives the level reached (提高到95%): None.
+  direction (同比6.3%). A direction word then 到/至/为 gives the level reached (提高到95%): None;
+  a rate noun stays a change after them (增长率为8.1%, 减排率达30%). A figure named as the point
+  of comparison (较去年同期的15个) is a level: None.
 * ``placeholder``: a template blank (20__余万元, xx万元) whose value is None.
 
 The cue words are data: ``lexicons/qualifier_cues.txt``, ``rate_cues.txt``, ``rate_bases.txt``,
-``change_cues.txt`` and ``change_comparisons.txt``. Context is read inside the span's clause
-and never across the quantity before it.
+``change_cues.txt``, ``change_comparisons.txt`` and ``coordinators.txt``. Context is read inside
+the span's clause and never across the quantity before it; a quantity joined to the one before by
+a coordinator alone (人均收入分别为74400元和47455元, 分别增长12%、15%) shares its per and change.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ def _cue_table(name: str, prefix: str) -> dict[str, str]:
 
 BEFORE_QUALIFIERS = _cue_table("qualifier_cues", "before_")
 AFTER_QUALIFIERS = _cue_table("qualifier_cues", "after_")
+NOT_BEFORE = dict.fromkeys(table("qualifier_cues")["not_before"].split(), "none")
 INSIDE_QUALIFIERS = {char: qualifier for word, qualifier in _cue_table("qualifier_cues", "inside_").items()
                      for char in word}
 CHANGE_WORDS = table("change_cues")
@@ -55,13 +62,17 @@ DIRECTIONS = {word: key for key in ("increase", "decrease") for word in CHANGE_W
 COMPARED_DIRECTIONS = {word: key.removesuffix("_after_comparison") for key in
                        ("increase_after_comparison", "decrease_after_comparison")
                        for word in CHANGE_WORDS[key].split()}
+RATE_NOUNS = {word: key.removeprefix("rate_") for key in ("rate_increase", "rate_decrease")
+              for word in CHANGE_WORDS[key].split()}
+COMPARISON_BASE = tuple(CHANGE_WORDS["comparison_base"].split())
 FILLERS = tuple(CHANGE_WORDS["fillers"].split())
 TO_LEVEL = tuple(CHANGE_WORDS["to_level"].split())
 NOT_CHANGE = tuple(CHANGE_WORDS["not_change"].split())
 COMPARISON = re.compile(cues("change_comparisons"))
 RATE_WORDS = table("rate_cues")
 RATE_BASES = words("rate_bases")
-EVERY = re.compile(rf"每(?P<count>[{numerals.CN_DIGITS}{numerals.MAGNITUDES}\d]*)(?P<base>{alternation(RATE_BASES)})")
+COORDINATORS = words("coordinators")
+EVERY = re.compile(rf"每(?P<count>[{numerals.CN_DIGITS}{numerals.MAGNITUDES}\d]*)个?(?P<base>{alternation(RATE_BASES)})")
 RATE_WORD = re.compile(alternation(RATE_WORDS))
 UNIT_TAIL = re.compile(r"[/每]")
 # what an approximator inside a span follows: a digit, a magnitude, 个 (3个多月) or a blank (20__余)
@@ -88,11 +99,19 @@ def describe_quantities(text: str | Report, spans: list[Span]) -> list[dict]:
     for span in sorted(spans):
         span_text = report.text[span.start:span.end]
         value = parse_quantity(span_text, span.label)
-        context = describe(report.view, span.start, span.end, value.unit, previous_end)
+        context = describe(report.view, span.start, span.end, value.unit, previous_end).as_dict()
+        if described and report.view[previous_end:span.start] in COORDINATORS:
+            context = _shared(context, described[-1])
         described.append({"label": span.label, "start": span.start, "end": span.end, "text": span_text,
-                          **value.as_dict(), **context.as_dict()})
+                          **value.as_dict(), **context})
         previous_end = span.end
     return described
+
+
+def _shared(context: dict, previous: dict) -> dict:
+    """A quantity joined to the one before by a coordinator alone (74400元和47455元) takes its
+    rate base and change where it has none of its own."""
+    return {**context, **{key: previous[key] for key in ("per", "change") if not context[key]}}
 
 
 def describe(view: str, start: int, end: int, unit: str = "", previous_end: int = 0) -> QuantityContext:
@@ -133,12 +152,14 @@ def _clause_after(view: str, end: int) -> str:
 
 
 def qualifier(before: str, body: str, after: str) -> str:
-    """The qualifier read after the span, else before it, else inside it; else exact."""
+    """The qualifier read after the span, else before it, else inside it; else exact. A neutral
+    word before it (为, 累计) leaves the one inside in force; a word that only ends with a cue
+    (签约) is none."""
     following = _longest_prefix(after, AFTER_QUALIFIERS)
     if following:
         return AFTER_QUALIFIERS[following]
-    preceding = _longest_suffix(_without_fillers(before), BEFORE_QUALIFIERS)
-    if preceding:
+    preceding = _longest_suffix(_without_fillers(before), {**BEFORE_QUALIFIERS, **NOT_BEFORE})
+    if preceding and preceding not in NOT_BEFORE and BEFORE_QUALIFIERS[preceding] != "exact":
         return BEFORE_QUALIFIERS[preceding]
     return _inside_qualifier(body)
 
@@ -175,9 +196,13 @@ def _counted(count: str, base: str) -> str:
 
 def change_of(before: str) -> str | None:
     """increase / decrease for a direction word right before the span, change for a comparison
-    alone, None for a level (none of them, or 提高到: the level reached)."""
-    compared = bool(COMPARISON.search(before))
+    alone, None for a level (none of them, 提高到: the level reached, 较去年的15个: the figure
+    compared with). A rate noun (增长率为) is a change whatever stands after it."""
+    compared = any(before[m.end():] not in COMPARISON_BASE for m in COMPARISON.finditer(before))
     rest, level = _strip_to_direction(before)
+    rate_noun = _longest_suffix(_strip_all(before), RATE_NOUNS)
+    if rate_noun:
+        return RATE_NOUNS[rate_noun]
     if level:
         return None
     direction = _longest_suffix(rest, DIRECTIONS)
@@ -202,6 +227,15 @@ def _strip_to_direction(before: str) -> tuple[str, bool]:
             return rest, True
         rest = rest[: -len(word)]
     return rest, False
+
+
+def _strip_all(before: str) -> str:
+    """``before`` without every qualifier word, filler and level word at its end (增长率为约)."""
+    rest, level = _strip_to_direction(before)
+    while level:
+        rest = rest[: -len(_longest_suffix(rest, TO_LEVEL))]
+        rest, level = _strip_to_direction(rest)
+    return rest
 
 
 def _without_fillers(text: str) -> str:

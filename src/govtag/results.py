@@ -2,7 +2,7 @@
 
 ``Quantity`` is the one list of quantity fields: the csv columns, the parquet schema, the Label
 Studio region ``meta`` and the view's table and tooltips all read it (``QUANTITY_FIELDS``,
-``META_FIELDS``, ``CONTEXT_FIELDS``, ``arrow_type``), so a new field is one line here.
+``META_FIELDS``, ``CONTEXT_FIELDS``, ``KIND_FIELDS``, ``arrow_type``), so a new field is one line here.
 ``ReportResult.of(doc)`` builds a report's result; ``as_dict`` gives what the outputs write.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 from .labels import QUANTITY, SECTION, Document, Span
+from .report import Report
 
 
 @dataclass
@@ -28,10 +29,16 @@ def _context(default=None):
     return field(default=default, metadata={"context": True})
 
 
+def _kind(default=None):
+    """A field saying what a quantity is (shown in the view's table and tooltips)."""
+    return field(default=default, metadata={"kind": True})
+
+
 @dataclass
 class Quantity:
     """A quantity span with its normalised value and what the words around it say
-    (``govtag.quantities``, ``govtag.quantity_context``) and the role of its section."""
+    (``govtag.quantities``, ``govtag.quantity_context``), the role of its section and what it is
+    (status, relation, total: ``govtag.quantity_kind``)."""
 
     label: str
     start: int
@@ -47,12 +54,16 @@ class Quantity:
     per: str | None = _context()
     change: str | None = _context()
     section: str | None = None
+    status: str | None = _kind()  # actual, target or estimate (``govtag.quantity_kind``)
+    relation: str | None = _kind()  # from, part, conversion or class
+    total: bool = False  # an exact actual amount that may be summed with others of its unit
 
 
 SPAN_FIELDS = ("label", "start", "end", "text")
 QUANTITY_FIELDS = tuple(f.name for f in fields(Quantity))
 META_FIELDS = tuple(name for name in QUANTITY_FIELDS if name not in SPAN_FIELDS)
 CONTEXT_FIELDS = tuple(f.name for f in fields(Quantity) if f.metadata.get("context"))
+KIND_FIELDS = tuple(f.name for f in fields(Quantity) if f.metadata.get("kind"))
 ARROW_TYPES = {"str": "string", "str | None": "string", "int": "int64",
                "int | float | None": "float64", "bool": "bool_"}
 
@@ -74,10 +85,12 @@ class ReportResult:
     def of(cls, doc: Document) -> "ReportResult":
         """The result of a tagged document: sections, and quantities described."""
         from .quantity_context import describe_quantities  # the value parser loads its lexicons on use
+        from .quantity_kind import classify
 
-        sections = doc.layer(SECTION)
-        quantities = [Quantity(**described, section=section_at(sections, described["start"]))
-                      for described in describe_quantities(doc.text, doc.layer(QUANTITY))]
+        report, sections = Report(doc.text), doc.layer(SECTION)
+        described = [{**quantity, "section": section_at(sections, quantity["start"])}
+                     for quantity in describe_quantities(report, doc.layer(QUANTITY))]
+        quantities = [Quantity(**quantity) for quantity in classify(report, described)]
         return cls(doc.doc_id, [Section(s.label, s.start, s.end, doc.text[s.start:s.end]) for s in sections],
                    quantities)
 

@@ -25,5 +25,5 @@ def tag_document(text: str | Report, doc_id: str = "") -> Document:
 class RuleQuantities(QuantityModel):
     """The quantity grammar as a quantity model (``quantities: {type: rules}``): nothing to fit."""
 
-    def spans(self, report: str | Report) -> list[Span]:
-        return tag_quantities(Report.of(report))
+    def spans(self, report: str | Report, rule_spans: list[Span] | None = None) -> list[Span]:
+        return sorted(rule_spans) if rule_spans is not None else tag_quantities(Report.of(report))

@@ -1,9 +1,10 @@
-"""The settings of the sentence classifiers, as a training config's ``sentence_head`` and
-``sentence_encoder`` blocks give them (plain dataclasses: reading a config imports no model code)."""
+"""The settings of the sentence classifiers and the learned quantity layer, as a training config's
+``sentence_head``, ``sentence_encoder`` and ``quantities`` blocks give them (plain dataclasses:
+reading a config imports no model code)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -35,4 +36,17 @@ class EncoderSettings:
     rule_dropout: float = 0.3  # share of training sentences whose rule segment says 无
     context_chars: int = 0  # last characters of the sentence before, added to the second segment
     balanced: bool = True  # class weights inverse to frequency
+    seed: int = 42
+
+
+@dataclass
+class LayerSettings:
+    """How the learned quantity layer is fitted and which labels it leaves to the rules."""
+
+    n_features: int = 2**20  # hash buckets for the candidates' string features
+    c: float = 4.0  # inverse regularisation strength of the logistic regression
+    rule_labels: list[str] = field(default_factory=list)  # labels taken from the rule tagger
+    rule_dropout: float = 0.0  # share of training candidates that do not see the rule decision
+    add_threshold: float = 0.7  # least probability of a label for a span the rules do not have
+    remove_threshold: float = 0.9  # least probability of none for dropping a rule span
     seed: int = 42

@@ -10,7 +10,8 @@ The annotation loop is::
 
 Everything goes through the current SDK client ``label_studio_sdk.LabelStudio`` (not the legacy
 ``label_studio_sdk.Client``). The server address and API key come from the arguments or from
-the environment variables ``LABEL_STUDIO_URL`` and ``LABEL_STUDIO_API_KEY``.
+the environment variables ``LABEL_STUDIO_URL`` and ``LABEL_STUDIO_API_KEY``; the key never shows
+in a message, even when the server echoes it.
 
 Tasks are ``{"data": {"text", "doc_id"}}`` with the predicted spans as one prediction whose result
 items are exactly :func:`govtag.labelstudio.document_results`. Pulled exports are checked with
@@ -26,7 +27,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from .errors import GovtagError, UsageError
+from .errors import GovtagError, UsageError, keep_secret, redact
 from .labels import AnnotationError, Document, check_document
 from .labelstudio import Rejected, document_to_task, labeling_config, parse_tasks
 
@@ -78,6 +79,7 @@ def connect(url: str | None = None, api_key: str | None = None,
             + " (the API key is under Account & Settings > Personal Access Token)")
     from label_studio_sdk import LabelStudio  # the SDK is large: only when a server is used
 
+    keep_secret(api_key)
     try:
         return LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout)
     except Exception as err:  # the SDK rejects expired or malformed JWT keys here
@@ -85,7 +87,12 @@ def connect(url: str | None = None, api_key: str | None = None,
 
 
 def _describe(err: Exception) -> str:
-    """A one-line reason for an SDK or HTTP error."""
+    """A one-line reason for an SDK or HTTP error, tokens redacted (a server may echo the
+    request's ``Authorization`` header)."""
+    return redact(_reason(err))
+
+
+def _reason(err: Exception) -> str:
     status = getattr(err, "status_code", None)
     body = getattr(err, "body", None)
     if status is not None:

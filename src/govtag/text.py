@@ -1,7 +1,7 @@
 """Reading report files, offset-preserving normalisation, and line/sentence splitting.
 
-``read_report`` decodes UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern) and GB18030/GBK,
-then turns ``\\r\\n`` and ``\\r`` into ``\\n``: every offset in govtag indexes this decoded,
+``read_report`` decodes UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), GB18030/GBK
+and Big5 (told apart by which decoding reads as common characters), then turns ``\\r\\n`` and ``\\r`` into ``\\n``: every offset in govtag indexes this decoded,
 newline-normalised text. ``decode_raw`` keeps the file as it is (BOM as U+FEFF, ``\\r\\n``), and
 ``file_offsets`` maps offsets of the text to code points of that raw text. A UTF-8 file cut
 inside its last character (a truncated download) is read without the incomplete bytes, with a
@@ -75,13 +75,11 @@ def file_offsets(raw: str) -> list[int] | None:
 
 
 def read_report(path: str | Path) -> str:
-    """Read one report file; raise ReportReadError naming the file when it is not usable text."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ReportReadError(f"{path}: cannot read file ({err.strerror})") from err
-    return decode_report(data, str(path))
+    """Read one report file; raise ReportReadError naming the file when it is not usable text
+    (a FIFO or device, a file over the size limit: ``govtag.report_files``)."""
+    from .report_files import max_report_bytes, read_path
+
+    return decode_report(read_path(str(path), max_report_bytes()), str(path))
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -96,16 +94,62 @@ def _decode(data: bytes, name: str) -> str:
         return _strict(data, utf16, name)
     if b"\x00" in data:
         raise ReportReadError(f"{name}: looks binary (NUL bytes), not a text report")
-    for encoding in ("utf-8", "gb18030"):
+    for encoding in ("utf-8", "legacy"):
         try:
-            text = _utf8(data, name) if encoding == "utf-8" else data.decode(encoding)
+            text = _utf8(data, name) if encoding == "utf-8" else _legacy_chinese(data)
         except UnicodeDecodeError:
             continue
         if _looks_binary(text):
             break
         return text
     raise ReportReadError(
-        f"{name}: not text in UTF-8, UTF-16 or GB18030/GBK (binary or unknown encoding)")
+        f"{name}: not text in UTF-8, UTF-16, GB18030/GBK or Big5 (binary or unknown encoding)")
+
+
+BIG5_CODECS = ("cp950", "big5hkscs")  # Big5 as Windows (Taiwan) and Hong Kong write it
+# lead bytes of each encoding's common characters: symbols and punctuation, and the frequent
+# characters (GB2312 level 1; Big5's "frequently used" block)
+_COMMON_LEADS = {"gb2312": (range(0xA1, 0xA4), range(0xB0, 0xD8)),
+                 "big5": (range(0xA1, 0xA4), range(0xA4, 0xC7))}
+
+
+def _legacy_chinese(data: bytes) -> str:
+    """GB18030 (GBK, GB2312) or Big5 text, whichever decoding reads as common characters.
+
+    Big5 bytes decode as GB18030 without an error, into rare characters, kana and private-use
+    code points; GB bytes often decode as Big5 too. The decoding whose non-ASCII characters are
+    more often the common ones of its own encoding wins (GB18030 on a tie).
+    """
+    gb = data.decode("gb18030")
+    big5 = next((text for text in map(lambda codec: _decoded(data, codec), BIG5_CODECS) if text),
+                None)
+    if big5 is not None and _common_share(big5, "big5") > _common_share(gb, "gb2312"):
+        return big5
+    return gb
+
+
+def _decoded(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _common_share(text: str, codec: str) -> float:
+    """The share of the non-ASCII characters of ``text`` that are common in ``codec``."""
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return 0.0
+    leads = _COMMON_LEADS[codec]
+
+    def common(ch: str) -> bool:
+        try:
+            code = ch.encode(codec)
+        except UnicodeEncodeError:
+            return False
+        return len(code) == 2 and any(code[0] in lead for lead in leads)
+
+    return sum(map(common, wide)) / len(wide)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -36,10 +36,10 @@ from .config import Config, ConfigError, needs_encoder, resolve_base
 from .errors import OutputError
 from .encoding import IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, window_examples
 from .labels import QUANTITY, SECTION, Document
-from .io import write_text_atomic
+from .io import give_umask_modes, write_text_atomic
 from .manifest import Manifest, component_entry
 from .model import from_base
-from .training_data import fit_section_model, load_training_docs
+from .training_data import fit_quantity_model, fit_section_model, load_training_docs
 
 log = logging.getLogger(__name__)
 transformers_logging.set_verbosity_error()
@@ -187,7 +187,8 @@ def train(config: Config, resume: bool = False, overwrite: bool = False) -> Path
     sections = None
     if config.sections["type"] != "token":
         sections = fit_section_model(config, base, output / "sentence_encoder_work", gold, silver)
-    return save_model(trainer, tokenizer, config, output / "model", len(train_docs), sections)
+    quantities = fit_quantity_model(config, gold)
+    return save_model(trainer, tokenizer, config, output / "model", len(train_docs), sections, quantities)
 
 
 def is_main_process() -> bool:
@@ -196,16 +197,17 @@ def is_main_process() -> bool:
 
 
 def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_docs: int,
-               sections=None) -> Path:
+               sections=None, quantities=None) -> Path:
     staging = model_dir.with_name(model_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     trainer.model.config.name_or_path = model_dir.name
     trainer.save_model(str(staging))
     tokenizer.save_pretrained(str(staging))
-    if sections is not None:  # the section model beside the token model
-        sections.save(staging)
+    for component in (sections, quantities):  # the section and quantity models beside the token model
+        if component is not None:
+            component.save(staging)
     Manifest(True, component_entry(config.sections["type"], sections),
-             component_entry(config.quantities["type"])).write(staging)
+             component_entry(config.quantities["type"], quantities)).write(staging)
     summary = {"config": asdict(config), "train_documents": n_docs,
                "best_dev_window_metric": trainer.state.best_metric,
                "log_history": trainer.state.log_history}
@@ -214,6 +216,7 @@ def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_d
     write_text_atomic(staging / "README.md", model_card(config, n_docs, trainer.state.best_metric))
     for leftover in staging.glob("training_args.bin"):
         leftover.unlink()
+    give_umask_modes(staging)
     shutil.rmtree(model_dir, ignore_errors=True)
     staging.rename(model_dir)
     return model_dir
@@ -243,8 +246,19 @@ on one encoder. Load with `govtag.predict.Tagger.load(this_dir)` or `GovtagModel
 - epochs {config.training.epochs}, learning rate {config.training.learning_rate}, seed {config.training.seed}, rule noise {config.training.rule_noise}
 - best dev window score (mean of quantity strict F1 and section token macro F1): {best_window_score}
 - section roles decided by: {SECTION_MODEL_NAMES.get(config.sections["type"], config.sections["type"])}
+- quantities decided by: {quantity_source(config)}
 - trained: {datetime.date.today().isoformat()}
 """
+
+
+def quantity_source(config: Config) -> str:
+    """Where the model's quantities come from, in words, for its card."""
+    kind = config.quantities["type"]
+    if kind != "candidates":
+        return "the quantity token head" if kind == "token" else f"the {kind} quantity model"
+    rules = config.quantities.get("rule_labels") or []
+    return ("the learned quantity layer (`quantity_layer.*`: candidates verified by a logistic regression)"
+            + (f"; {', '.join(rules)} from the rule tagger" if rules else ""))
 
 
 SECTION_MODEL_NAMES = {

@@ -1,12 +1,13 @@
 """What every training run reads: the gold, silver and dev documents of a config, and the labelled
-sentences a section model is fitted on (``fit_section_model``: any registered type)."""
+sentences a section model is fitted on (``fit_section_model``: any registered type), and the
+quantity model of a config fitted on the gold documents (``fit_quantity_model``)."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from .components import SECTION_MODELS, SectionModel
+from .components import QUANTITY_MODELS, SECTION_MODELS, QuantityModel, SectionModel
 from .config import Config, ConfigError
 from .labels import Document
 from .labelstudio import ExportError, read_export
@@ -58,3 +59,13 @@ def fit_section_model(config: Config, base: str, work_dir: Path, gold: list[Docu
              len(silver_sentences))
     return model.fit(sentences + silver_sentences, roles + silver_roles, silver=len(silver_sentences),
                      work_dir=work_dir)
+
+
+def fit_quantity_model(config: Config, gold: list[Document]) -> QuantityModel | None:
+    """The config's quantity model (``quantities.type``) fitted on the gold documents; ``None``
+    when the encoder's token head tags quantities."""
+    cls = QUANTITY_MODELS.get(config.quantities["type"])
+    if cls is None:
+        return None
+    options = {key: value for key, value in config.quantities.items() if key != "type"}
+    return cls.create(config, options).fit(gold)

@@ -4,10 +4,11 @@
 (text offsets) and gives a page with inline CSS and JavaScript only (no external URL, works
 offline). Per report: the text with each section role as a coloured band (one ``.band`` element
 per section), each quantity highlighted by label (one ``.q`` element per quantity) with its value,
-unit, qualifier, per, change, placeholder and section in a tooltip on hover, a table of the
-quantities by section, and the sums per section and unit over exact totals only (qualifier exact,
-no per, no change, not a placeholder, a value; PERCENT is never summed: a share is no total). All
-report text is HTML-escaped.
+unit, qualifier, per, change, placeholder, status, relation and section in a tooltip on hover, a
+table of the quantities by section, and the sums per section and unit over the quantities whose
+``total`` is true (exact actual amounts with no rate base, change or relation; see
+``govtag.quantity_kind``; a percentage never is). The legend switches labels off and on, and
+hides or shows targets. All report text is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .labels import LAYERS, QUANTITY, SECTION, VIEW_COLOURS
-from .results import CONTEXT_FIELDS
+from .quantity_kind import is_total
+from .results import CONTEXT_FIELDS, KIND_FIELDS
 from .writers import Output, register_writer
 
 ROLE_COLOURS = {role: VIEW_COLOURS[role] for role in LAYERS[SECTION]}
 LABEL_COLOURS = {label: VIEW_COLOURS[label] for label in LAYERS[QUANTITY]}
 NO_SECTION = "—"
-NOT_SUMMED = ("PERCENT",)
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
@@ -42,7 +43,9 @@ tr[data-target]{cursor:pointer}tr[data-target]:hover td{outline:1px solid #bbb}
 .q:hover::after,.q.show-tip::after{content:attr(data-tip);position:absolute;left:0;top:1.6em;z-index:9;
  white-space:pre;background:#333;color:#fff;font-weight:400;font-size:.85em;line-height:1.45;
  padding:.35em .6em;border-radius:4px;box-shadow:0 2px 6px rgba(0,0,0,.3)}
-.q.muted{border-bottom-color:transparent!important;color:inherit!important;font-weight:400}
+.q.muted,.q.target-off{border-bottom-color:transparent!important;color:inherit!important;font-weight:400}
+.q[data-status="target"]{border-bottom-style:dotted}
+tr.target-off{display:none}
 table{border-collapse:collapse;margin:.4em 0 1em;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.15em .5em;text-align:left}td.num{text-align:right}
 tr.not-summed td{color:#888}
@@ -54,6 +57,13 @@ document.querySelectorAll('.legend input[data-label]').forEach(function(box){
   box.addEventListener('change',function(){
     document.querySelectorAll('.text .q[data-label="'+box.dataset.label+'"]').forEach(function(q){
       q.classList.toggle('muted',!box.checked);
+    });
+  });
+});
+document.querySelectorAll('.legend input[data-status]').forEach(function(box){
+  box.addEventListener('change',function(){
+    document.querySelectorAll('[data-status="'+box.dataset.status+'"]:not(input)').forEach(function(q){
+      q.classList.toggle('target-off',!box.checked);
     });
   });
 });
@@ -99,7 +109,9 @@ def _legend() -> str:
     labels = "".join(f'<label><input type="checkbox" checked data-label="{label}">'
                      f'<span class="q" data-label="{label}" data-tip="{label}">{label}</span></label>'
                      for label in LAYERS[QUANTITY])
-    return f'<div class="legend">{roles} {labels}</div>'
+    targets = ('<label><input type="checkbox" checked data-status="target" id="show-targets">'
+               "targets (goals, plans, forecasts)</label>")
+    return f'<div class="legend">{roles} {labels} {targets}</div>'
 
 
 def _report(result: dict, number: int) -> str:
@@ -110,9 +122,10 @@ def _report(result: dict, number: int) -> str:
             f"<h2>{_e(doc_id)}</h2>"
             f'<div class="text">{_marked_text(result, number)}</div>'
             f"<h3>Quantities by section</h3>{_quantity_table(quantities, number)}"
-            f"<h3>Sums of exact totals, per unit</h3>"
-            f'<p class="note">Only exact totals are added up: qualifier exact, no per, no change, not a '
-            f"template blank (rows in grey are left out); percentages are never added.</p>"
+            f"<h3>Sums of totals, per unit</h3>"
+            f'<p class="note">Only totals are added up: exact actual amounts (qualifier exact, no per, '
+            f"no change, not a template blank, status actual, no relation; rows in grey are left out); "
+            f"percentages are never added.</p>"
             f"{_sums_table(quantities)}</article>")
 
 
@@ -162,7 +175,9 @@ def _quantity_span(text: str, quantity: dict, element_id: str) -> str:
     return (f'<span class="q{extra}" id="{element_id}" data-label="{_e(quantity["label"])}" '
             f'data-value="{_e(_plain(quantity.get("value")))}" data-unit="{_e(quantity.get("unit") or "")}" '
             f'data-qualifier="{_e(quantity.get("qualifier") or "")}" data-per="{_e(quantity.get("per") or "")}" '
-            f'data-change="{_e(quantity.get("change") or "")}" data-tip="{_e(tooltip(quantity))}">'
+            f'data-change="{_e(quantity.get("change") or "")}" data-status="{_e(quantity.get("status") or "")}" '
+            f'data-relation="{_e(quantity.get("relation") or "")}" data-total="{_e(_yes(quantity.get("total")))}" '
+            f'data-tip="{_e(tooltip(quantity))}">'
             f'{_e(text[quantity["start"]:quantity["end"]])}</span>')
 
 
@@ -170,9 +185,10 @@ def tooltip(quantity: dict) -> str:
     """The lines shown on hover: label and value, then each field that says something."""
     lines = [f'{quantity["label"]}  {_value_text(quantity)}']
     lines.append(f'qualifier: {quantity.get("qualifier") or "exact"}')
-    for key in CONTEXT_FIELDS:
+    for key in (*CONTEXT_FIELDS, *KIND_FIELDS):
         if key != "qualifier" and quantity.get(key):
             lines.append(f"{key}: {quantity[key]}")
+    lines.append(f'total: {_yes(quantity.get("total")) or "no"}')
     if quantity.get("placeholder"):
         lines.append("placeholder: template blank, no value")
     if quantity.get("section"):
@@ -197,16 +213,20 @@ def _quantity_table(quantities: list[dict], number: int) -> str:
     if not quantities:
         return "<p>No quantities.</p>"
     head = ("<tr><th>section</th><th>label</th><th>text</th><th>value</th><th>unit</th>"
-            + "".join(f"<th>{key}</th>" for key in CONTEXT_FIELDS) + "<th>placeholder</th></tr>")
+            + "".join(f"<th>{key}</th>" for key in CONTEXT_FIELDS) + "<th>placeholder</th>"
+            + "".join(f"<th>{key}</th>" for key in KIND_FIELDS) + "<th>total</th></tr>")
     rows = []
     for index, quantity in sorted(enumerate(quantities), key=lambda item: _section_order(item[1])):
-        summed = "" if is_exact_total(quantity) else ' class="not-summed"'
-        rows.append(f'<tr{summed} data-target="r{number}-q{index}">{_role_cell(quantity.get("section"))}'
+        summed = "" if quantity.get("total") else ' class="not-summed"'
+        rows.append(f'<tr{summed} data-target="r{number}-q{index}" data-status="{_e(quantity.get("status") or "")}">'
+                    f'{_role_cell(quantity.get("section"))}'
                     + "".join(f"<td>{_e(cell)}</td>" for cell in (quantity["label"], quantity["text"]))
                     + f'<td class="num">{_e(_value_number(quantity))}</td>'
                     + "".join(f"<td>{_e(_plain(quantity.get(key)))}</td>"
                               for key in ("unit", *CONTEXT_FIELDS))
-                    + f'<td>{"yes" if quantity.get("placeholder") else ""}</td></tr>')
+                    + f'<td>{_yes(quantity.get("placeholder"))}</td>'
+                    + "".join(f"<td>{_e(_plain(quantity.get(key)))}</td>" for key in KIND_FIELDS)
+                    + f'<td>{_yes(quantity.get("total"))}</td></tr>')
     return f'<table class="quantities">{head}{"".join(rows)}</table>'
 
 
@@ -220,18 +240,12 @@ def _section_order(quantity: dict) -> tuple[int, int]:
     return (roles.index(section) if section in roles else len(roles), quantity["start"])
 
 
-def is_exact_total(quantity: dict) -> bool:
-    """A figure that can be added to others of its unit: exact, no rate base, no change, a value."""
-    return (quantity.get("qualifier", "exact") == "exact" and not quantity.get("per")
-            and not quantity.get("change") and not quantity.get("placeholder")
-            and quantity.get("value") is not None and quantity["label"] not in NOT_SUMMED)
-
-
 def sums_by_section(quantities: list[dict]) -> dict[tuple[str, str], tuple[Decimal, int]]:
-    """``{(section, unit): (sum, count)}`` over the exact totals (see ``is_exact_total``)."""
+    """``{(section, unit): (sum, count)}`` over the quantities whose ``total`` is true (checked
+    again with ``quantity_kind.is_total``, so a hand-edited result cannot add a percentage)."""
     sums: dict[tuple[str, str], list] = defaultdict(lambda: [Decimal(0), 0])
     for quantity in quantities:
-        if is_exact_total(quantity):
+        if quantity.get("total") and is_total(quantity):
             entry = sums[(quantity.get("section") or NO_SECTION, quantity.get("unit") or "")]
             entry[0] += Decimal(repr(quantity["value"]))
             entry[1] += 1
@@ -241,7 +255,7 @@ def sums_by_section(quantities: list[dict]) -> dict[tuple[str, str], tuple[Decim
 def _sums_table(quantities: list[dict]) -> str:
     sums = sums_by_section(quantities)
     if not sums:
-        return "<p>No exact totals to sum.</p>"
+        return "<p>No totals to sum.</p>"
     order = {role: i for i, role in enumerate(LAYERS[SECTION])}
     rows = "".join(f'<tr>{_role_cell(section)}<td>{_e(unit)}</td><td class="num">{_e(_number(total))}</td>'
                    f'<td class="num">{count}</td></tr>'
@@ -254,6 +268,10 @@ def _number(value) -> str:
     """12,345 / 6.8 / 1,234,567.5: thousands grouped, no float artefacts."""
     number = value if isinstance(value, Decimal) else Decimal(repr(value))
     return f"{number.normalize():,f}"
+
+
+def _yes(flag) -> str:
+    return "yes" if flag else ""
 
 
 def _plain(value) -> str:

@@ -1,0 +1,41 @@
+"""Fit the learned quantity layer of a config (its ``quantities`` block, on its ``data.train``
+gold) and save it into an existing model directory, leaving the encoder and heads as they are.
+
+``govtag train`` does the same as part of a full run; this adds the layer to a model already
+trained (the shipped ``models/default``) without training its encoder again:
+
+    PYTHONPATH=src python scripts/fit_quantity_layer.py configs/default.yaml models/default
+    (--train PATH: fit on another export than the config's data.train)
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict
+
+from govtag.config import load_config
+from govtag.labelstudio import read_export
+from govtag.quantity_layer import QuantityLayer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("config", help="training config with a quantities block (type: candidates)")
+    parser.add_argument("model_dir", help="model directory to save the layer into")
+    parser.add_argument("--train", help="gold export to fit on instead of the config's data.train "
+                        "(also used as data.dev, which the layer does not read)")
+    args = parser.parse_args()
+    overrides = {"data.train": args.train, "data.dev": args.train} if args.train else None
+    config = load_config(args.config, overrides)
+    if config.quantities.type != "candidates":
+        raise SystemExit(f"{args.config}: quantities.type is {config.quantities.type!r}, not candidates")
+    started = time.time()
+    layer = QuantityLayer(config.quantities.layer_settings()).fit(read_export(config.data.train))
+    layer.save(args.model_dir)
+    print(f"fitted on {config.data.train} in {time.time() - started:.0f} s, saved into {args.model_dir}: "
+          f"{asdict(layer.settings)}")
+
+
+if __name__ == "__main__":
+    main()
