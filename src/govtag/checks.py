@@ -6,15 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import UsageError
+from .inputs import expand_paths
+from .io import check_not_an_input, check_output_dir, check_output_file
 
 COMPARISON_FILES = ("comparison.json", "comparison.md")
 
 
 def check_output(output: str | None, paths: list[str]) -> None:
     """The output file can be written and is none of the input reports (before any work)."""
-    from .inputs import expand_paths
-    from .io import check_not_an_input, check_output_file
-
     if output:
         check_output_file(output)
         check_not_an_input(output, expand_paths(paths))
@@ -22,8 +21,6 @@ def check_output(output: str | None, paths: list[str]) -> None:
 
 def check_comparison_output(directory: Path) -> None:
     """``compare -o``: the directory and the files it gets can be written (before scoring)."""
-    from .io import check_output_dir, check_output_file
-
     check_output_dir(directory)
     for name in COMPARISON_FILES:
         check_output_file(directory / name)

@@ -127,8 +127,6 @@ def _actor_settings(ray, workers: int | None, options: dict) -> dict:
 
 
 def _write_all(ray, files, spec, actor, output: Path, fmt: str, shard_size: int) -> RayOutcome:
-    from .inputs import name_text
-
     staging = output.parent / f".{output.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     try:

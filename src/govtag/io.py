@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -156,8 +157,6 @@ def give_umask_modes(directory: str | Path) -> None:
 def write_stdout(text: str) -> None:
     """Write ``text`` to standard output now; ``OutputError`` naming it when it cannot take it
     (a full disk, a closed pipe); what is left unwritten then goes to the null device."""
-    import sys
-
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -169,8 +168,6 @@ def write_stdout(text: str) -> None:
 
 def _drop_stdout() -> None:
     """Point standard output at the null device, so the exit's flush does not fail again."""
-    import sys
-
     try:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())

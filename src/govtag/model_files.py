@@ -14,6 +14,8 @@ import json
 from contextlib import contextmanager
 from pathlib import Path
 
+from safetensors import SafetensorError, safe_open
+
 from .errors import ModelError
 
 MODEL_TYPE = "govtag"
@@ -71,8 +73,6 @@ def _check_head(model_dir: Path) -> None:
 
 def check_safetensors(path: Path) -> None:
     """``ModelError`` naming ``path`` when it is not a complete safetensors file."""
-    from safetensors import safe_open
-
     try:
         with safe_open(str(path), framework="numpy") as weights:
             weights.keys()
@@ -92,8 +92,6 @@ def loading(model_dir: Path, what: str = "the model"):
 
 
 def _load_errors() -> tuple[type[BaseException], ...]:
-    from safetensors import SafetensorError
-
     return (OSError, ValueError, KeyError, RuntimeError, EOFError, SafetensorError)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction import FeatureHasher
+from safetensors.numpy import load_file, save as save_arrays
 from sklearn.linear_model import LogisticRegression
 
 from .components import QuantityModel, register_quantity_model
@@ -30,6 +31,7 @@ from .io import write_bytes_atomic, write_json_atomic
 from .labels import LAYERS, OUTSIDE, QUANTITY, Document, Span
 from .quantity_candidates import Candidate, RuleIndex, candidates, features
 from .report import Report
+from .rules_quantities import tag_quantities
 from .settings import LayerSettings
 
 SETTINGS_FILE = "quantity_layer.json"
@@ -81,8 +83,6 @@ class QuantityLayer(QuantityModel):
 
     @staticmethod
     def _candidates(report: Report, rule_spans: list[Span] | None = None):
-        from .rules_quantities import tag_quantities
-
         rule_spans = tag_quantities(report) if rule_spans is None else rule_spans
         return candidates(report, rule_spans), RuleIndex(rule_spans)
 
@@ -105,8 +105,6 @@ class QuantityLayer(QuantityModel):
         """The quantity spans of one report (``rule_spans``: the rule tagger's, when at hand)."""
         report = Report.of(text)
         if rule_spans is None:
-            from .rules_quantities import tag_quantities
-
             rule_spans = tag_quantities(report)
         if set(LAYERS[QUANTITY]) <= set(self.settings.rule_labels):
             return sorted(rule_spans)  # every label from the rules: nothing to verify
@@ -130,23 +128,19 @@ class QuantityLayer(QuantityModel):
 
     def save(self, directory: str | Path) -> None:
         """Write the settings (JSON) and the fitted arrays (safetensors) into ``directory``."""
-        from safetensors.numpy import save
-
         if self.coef is None:
             raise ValueError("the quantity layer is not fitted")
         directory = Path(directory)
         columns = np.flatnonzero(np.abs(self.coef).sum(0)).astype(np.int32)  # hashed features seen in fitting
         arrays = {"columns": columns, "coef": np.ascontiguousarray(self.coef[:, columns]),
                   "intercept": self.intercept}
-        write_bytes_atomic(directory / ARRAYS_FILE, save(arrays))
+        write_bytes_atomic(directory / ARRAYS_FILE, save_arrays(arrays))
         write_json_atomic(directory / SETTINGS_FILE, {"settings": asdict(self.settings),
                                                       "classes": self.classes})
 
     @classmethod
     def load(cls, directory: str | Path) -> "QuantityLayer":
         """A layer saved by ``save``."""
-        from safetensors.numpy import load_file
-
         directory = Path(directory)
         meta = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
         known = {f.name for f in fields(LayerSettings)}

@@ -15,7 +15,12 @@ import stat
 import sys
 from pathlib import Path
 
-from .text import ReportReadError
+from .errors import GovtagError
+
+
+class ReportReadError(GovtagError, ValueError):
+    """A report file cannot be read as text."""
+
 
 DEFAULT_MAX_MB = 32  # the largest report read, in MiB: far above any work report
 MAX_MB_ENV = "GOVTAG_MAX_REPORT_MB"

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import GovtagError
+from .report_files import ReportReadError, max_report_bytes, read_path
 
 # The punctuation that ends a stretch of text, from the widest stretch to the narrowest:
 SENTENCE_ENDS = "。！？；!?;"  # a sentence of the spec (``sentence_spans``)
@@ -29,10 +30,6 @@ CJK = r"[\u4e00-\u9fff]"  # one CJK ideograph
 _FULLWIDTH_FIRST, _FULLWIDTH_LAST, _FULLWIDTH_SHIFT = 0xFF01, 0xFF5E, 0xFEE0
 _IDEOGRAPHIC_SPACE = "\u3000"
 BOM = "\ufeff"
-
-
-class ReportReadError(GovtagError, ValueError):
-    """A report file cannot be read as text."""
 
 
 class TruncatedTextWarning(UserWarning):
@@ -77,8 +74,6 @@ def file_offsets(raw: str) -> list[int] | None:
 def read_report(path: str | Path) -> str:
     """Read one report file; raise ReportReadError naming the file when it is not usable text
     (a FIFO or device, a file over the size limit: ``govtag.report_files``)."""
-    from .report_files import max_report_bytes, read_path
-
     return decode_report(read_path(str(path), max_report_bytes()), str(path))
 
 
