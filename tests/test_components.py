@@ -108,7 +108,7 @@ def test_a_directory_saved_before_manifests_is_read_from_its_files():
 
     shipped = Path(__file__).resolve().parents[1] / "models" / "default"
     manifest = read_manifest(shipped)
-    assert manifest.encoder and manifest.section_type == "sentence_head" and manifest.quantity_type == "token"
+    assert manifest.encoder and manifest.section_type == "sentence_head" and manifest.quantity_type == "candidates"
 
 
 def test_every_loaded_model_is_a_tagger(tmp_path, capsys):

@@ -153,7 +153,7 @@ def test_a_second_ctrl_c_does_not_break_the_exit(tmp_path):
 # ------------------------------------------------------------------ more jobs than cores
 
 def test_more_jobs_than_cores_is_cut_down_with_a_warning(capsys, monkeypatch, tmp_path):
-    from govtag import predict, runtime
+    from govtag import loading, predict, runtime
 
     started = []
 
@@ -162,7 +162,7 @@ def test_more_jobs_than_cores_is_cut_down_with_a_warning(capsys, monkeypatch, tm
         return predict.RuleTagger()
 
     monkeypatch.setattr(runtime, "available_cores", lambda: 2)
-    monkeypatch.setattr(predict, "load_predictor", fake_predictor)
+    monkeypatch.setattr(loading, "load", fake_predictor)
     reports = []
     for name in "abcd":
         reports.append(tmp_path / f"{name}.txt")

@@ -132,8 +132,10 @@ def _read_legacy_components(raw: dict) -> None:
 
 
 def needs_encoder(config: Config) -> bool:
-    """Whether a component of ``config`` is the encoder's token head (the run trains an encoder)."""
-    return "token" in (config.sections["type"], config.quantities["type"])
+    """Whether the run trains an encoder: a component of ``config`` is its token head, or the
+    learned quantity layer that sits beside it."""
+    # the learned quantity layer (candidates) is saved beside a token model, as the shipped one
+    return config.sections["type"] == "token" or config.quantities["type"] in ("token", "candidates")
 
 
 def _set_dotted(raw: dict, dotted: str, value) -> None:
