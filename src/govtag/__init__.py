@@ -6,7 +6,8 @@ own (the contract in ``.importlinter``, checked by the test suite):
 - core: ``errors``, ``labels`` (layers, roles, colours, IOB2, spans, documents), ``components``
   (section and quantity model interfaces, their registry, the ``Tagger`` protocol), ``text``
   (files, normalising, stops, lines, sentences), ``report_files`` (regular files, size limit), ``headings``, ``report`` (the prepared view every
-  stage shares), ``io`` (atomic writes), ``labelstudio`` (exports and tasks);
+  stage shares), ``io`` (atomic writes), ``fitted`` (fitted
+  arrays and settings on disk), ``labelstudio`` (exports and tasks);
 - rules: ``lexicon`` and ``numerals`` (the word lists in ``lexicons/``), ``rules`` (both layers),
   ``sections`` and ``section_cues`` (the section reader), ``rules_quantities`` (the quantity
   grammar), ``quantities`` (values and units), ``quantity_context`` (qualifier, rate base, change), ``quantity_kind`` (status,

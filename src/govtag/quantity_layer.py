@@ -17,17 +17,15 @@ the coefficients of the hashed columns seen in fitting in safetensors and the se
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction import FeatureHasher
-from safetensors.numpy import load_file, save as save_arrays
 from sklearn.linear_model import LogisticRegression
 
 from .components import QuantityModel, register_quantity_model
-from .io import write_bytes_atomic, write_json_atomic
+from .fitted import load_fitted, save_fitted
 from .labels import LAYERS, OUTSIDE, QUANTITY, Document, Span
 from .quantity_candidates import Candidate, RuleIndex, candidates, features
 from .report import Report
@@ -130,25 +128,19 @@ class QuantityLayer(QuantityModel):
         """Write the settings (JSON) and the fitted arrays (safetensors) into ``directory``."""
         if self.coef is None:
             raise ValueError("the quantity layer is not fitted")
-        directory = Path(directory)
         columns = np.flatnonzero(np.abs(self.coef).sum(0)).astype(np.int32)  # hashed features seen in fitting
         arrays = {"columns": columns, "coef": np.ascontiguousarray(self.coef[:, columns]),
                   "intercept": self.intercept}
-        write_bytes_atomic(directory / ARRAYS_FILE, save_arrays(arrays))
-        write_json_atomic(directory / SETTINGS_FILE, {"settings": asdict(self.settings),
-                                                      "classes": self.classes})
+        save_fitted(directory, (SETTINGS_FILE, ARRAYS_FILE), self.settings, self.classes, arrays)
 
     @classmethod
     def load(cls, directory: str | Path) -> "QuantityLayer":
         """A layer saved by ``save``."""
-        directory = Path(directory)
-        meta = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
-        known = {f.name for f in fields(LayerSettings)}
-        layer = cls(LayerSettings(**{k: v for k, v in meta["settings"].items() if k in known}))
-        arrays = load_file(str(directory / ARRAYS_FILE))
-        coef = np.zeros((len(meta["classes"]), layer.settings.n_features), np.float32)
+        settings, classes, arrays = load_fitted(directory, (SETTINGS_FILE, ARRAYS_FILE), LayerSettings)
+        layer = cls(settings)
+        coef = np.zeros((len(classes), settings.n_features), np.float32)
         coef[:, arrays["columns"]] = arrays["coef"]  # only the columns seen in fitting are saved
-        layer.classes, layer.coef, layer.intercept = list(meta["classes"]), coef, arrays["intercept"]
+        layer.classes, layer.coef, layer.intercept = classes, coef, arrays["intercept"]
         return layer
 
 

@@ -12,19 +12,16 @@ settings in JSON (no pickle): ``save(dir)`` / ``SentenceHead.load(dir)``.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-from safetensors.numpy import load_file, save as save_arrays
 from sklearn.linear_model import LogisticRegression
 
 from .components import SectionModel
 from .settings import HeadSettings
-from .io import write_bytes_atomic, write_json_atomic
+from .fitted import load_fitted, save_fitted
 from .labels import ROLE_CLASSES, merge_sentence_roles
 from .report import Report
 from .sentences import NEIGHBOURS, Sentence, report_sentences
@@ -143,27 +140,20 @@ class SentenceHead(SectionModel):
 
     def save(self, directory: str | Path) -> None:
         """Write the settings (JSON) and the fitted arrays (safetensors) into ``directory``."""
-        directory = Path(directory)
         named = [("coef", self.coef), ("intercept", self.intercept), ("text_idf", self.text_idf.idf_)]
         if self.settings.heading_weight:
             named.append(("heading_idf", self.heading_idf.idf_))
         if self.settings.vectors:
             named += [("vector_mean", self.vector_mean), ("vector_scale", self.vector_scale)]
         arrays = {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in named}
-        write_bytes_atomic(directory / ARRAYS_FILE, save_arrays(arrays))
-        write_json_atomic(directory / SETTINGS_FILE, {"settings": asdict(self.settings),
-                                                      "classes": self.classes})
+        save_fitted(directory, (SETTINGS_FILE, ARRAYS_FILE), self.settings, self.classes, arrays)
 
     @classmethod
     def load(cls, directory: str | Path) -> "SentenceHead":
         """A head saved by ``save``."""
-        directory = Path(directory)
-        meta = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
-        known = {f.name for f in fields(HeadSettings)}
-        settings = HeadSettings(**{k: v for k, v in meta["settings"].items() if k in known})
+        settings, classes, arrays = load_fitted(directory, (SETTINGS_FILE, ARRAYS_FILE), HeadSettings)
         head = cls(settings)
-        arrays = load_file(str(directory / ARRAYS_FILE))
-        head.classes, head.coef, head.intercept = meta["classes"], arrays["coef"], arrays["intercept"]
+        head.classes, head.coef, head.intercept = classes, arrays["coef"], arrays["intercept"]
         head.text_idf.idf_ = arrays["text_idf"].astype(np.float64)
         if settings.heading_weight:
             head.heading_idf.idf_ = arrays["heading_idf"].astype(np.float64)

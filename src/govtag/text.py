@@ -17,7 +17,6 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import GovtagError
 from .report_files import ReportReadError, max_report_bytes, read_path
 
 # The punctuation that ends a stretch of text, from the widest stretch to the narrowest:
