@@ -117,3 +117,29 @@ def test_every_loaded_model_is_a_tagger(tmp_path, capsys):
         with tagger:
             assert isinstance(tagger, Tagger) and tagger.describe()
             assert len(tagger.tag_many(["新修道路5公里。"], ["a"])) == 1
+
+
+def test_the_learned_quantity_layer_is_the_registered_candidates_type():
+    from govtag.components import QUANTITY_MODELS, QuantityModel
+    from govtag.quantity_layer import QuantityLayer
+
+    assert QUANTITY_MODELS.get("candidates") is QuantityLayer and issubclass(QuantityLayer, QuantityModel)
+
+
+@pytest.mark.parametrize("quantities, message", [
+    ("{type: rules, c: 2.0}", r"'quantities\.c': quantities of type 'rules' take no options"),
+    ("{type: candidates, cc: 2.0}", r"unknown config key 'quantities\.cc'"),
+    ("{type: candidates, add_threshold: 2}", r"'quantities\.add_threshold' must be at least 0\.0 and at most 1\.0"),
+])
+def test_quantity_options_are_those_of_the_type(tmp_path, quantities, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write_config(tmp_path, quantities=quantities))
+
+
+def test_the_shipped_model_takes_its_quantities_from_the_layer_through_load():
+    from govtag.rules import tag_quantities
+
+    tagger = load(quantize=False)
+    text = "今年新修道路5公里，投入资金3亿元，增长12%。"
+    assert type(tagger.quantity_model).__name__ == "QuantityLayer"
+    assert tagger.tag(text).layer("quantity") == tag_quantities(text)
