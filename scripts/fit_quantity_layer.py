@@ -1,5 +1,6 @@
 """Fit the learned quantity layer of a config (its ``quantities`` block, on its ``data.train``
-gold) and save it into an existing model directory, leaving the encoder and heads as they are.
+gold) and save it into an existing model directory, leaving the encoder and heads as they are;
+the directory's manifest (``govtag.json``) then names it as the quantity model.
 
 ``govtag train`` does the same as part of a full run; this adds the layer to a model already
 trained (the shipped ``models/default``) without training its encoder again:
@@ -16,6 +17,7 @@ from dataclasses import asdict
 
 from govtag.config import load_config
 from govtag.labelstudio import read_export
+from govtag.manifest import component_entry, read_manifest
 from govtag.quantity_layer import QuantityLayer
 
 
@@ -28,11 +30,16 @@ def main() -> None:
     args = parser.parse_args()
     overrides = {"data.train": args.train, "data.dev": args.train} if args.train else None
     config = load_config(args.config, overrides)
-    if config.quantities.type != "candidates":
-        raise SystemExit(f"{args.config}: quantities.type is {config.quantities.type!r}, not candidates")
+    kind = config.quantities["type"]
+    if kind != "candidates":
+        raise SystemExit(f"{args.config}: quantities.type is {kind!r}, not candidates")
     started = time.time()
-    layer = QuantityLayer(config.quantities.layer_settings()).fit(read_export(config.data.train))
+    options = {key: value for key, value in config.quantities.items() if key != "type"}
+    layer = QuantityLayer.create(config, options).fit(read_export(config.data.train))
+    manifest = read_manifest(args.model_dir)
     layer.save(args.model_dir)
+    manifest.quantities = component_entry(kind, layer)
+    manifest.write(args.model_dir)
     print(f"fitted on {config.data.train} in {time.time() - started:.0f} s, saved into {args.model_dir}: "
           f"{asdict(layer.settings)}")
 
