@@ -116,6 +116,21 @@ def test_offsets_index_the_original_text_and_carry_char_labels(pruned):
     assert all(tag == "I-AREA" for _, tag in tagged[1:]) and tagged[-1][0][1] == first + len("12万平方米")
 
 
+def test_a_piece_that_folds_in_a_newline_starts_at_its_first_visible_character(full):
+    from govtag.encoding import QUANTITY_TAGS, token_label_ids, tokenise
+    from govtag.labels import QUANTITY, Document, Span
+
+    _, tokenizer = full  # its pieces include "▁12"
+    text = "一、回顾\n12万元用于改造。"
+    tokens = tokenise(tokenizer, text)
+    first = text.index("12")
+    assert not any(s < first < e for s, e in tokens.offsets)
+    doc = Document("d", text, [Span(first, first + 4, "MONEY", QUANTITY)])
+    _, quantity = token_label_ids(doc, tokens)
+    starts = [QUANTITY_TAGS[q] for (s, _), q in zip(tokens.offsets, quantity) if s == first]
+    assert starts == ["B-MONEY"]
+
+
 def test_saved_base_loads_by_its_short_name(pruned, tmp_path, monkeypatch):
     from transformers import AutoModel, AutoTokenizer
 
