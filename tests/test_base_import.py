@@ -67,6 +67,9 @@ def test_float_model_matches_a_numpy_forward_pass_of_the_blocks(full, reference)
         ours, theirs = hidden(model, ids), reference.hidden(ids)
         assert cosines(ours, theirs).min() >= 0.9999, text
         assert cosines(ours.mean(0), theirs.mean(0)) >= 0.9999
+        # float32 against float64: equal to rounding; a layer-norm epsilon of 1e-5 instead of the
+        # file's 1e-12 alone leaves 1 - 2e-7, positions off by the two dummy rows 1 - 5e-3
+        assert 1 - cosines(ours, theirs).min() < 1e-9, text
 
 
 def test_config_carries_the_files_sizes(full):
