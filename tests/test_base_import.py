@@ -201,6 +201,15 @@ def test_command_reports_a_missing_file_in_one_line(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_command_never_replaces_a_directory_that_is_not_an_imported_base(tmp_path, capsys):
+    from govtag.cli import main
+
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert main(["base", "import-e5", "-o", str(tmp_path)]) == 2
+    assert "not an imported base" in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
 def test_precompiled_charsmap_replaces_deletes_and_keeps_offsets():
     from tokenizers import normalizers
 

@@ -15,11 +15,10 @@ from .report import Report
 
 
 def run_base_import(args) -> int:
-    from .base_import import BASE_NAME, bases_dir, convert, save
+    from .base_import import BASE_NAME, bases_dir, check_target, convert, save
     from .e5_file import E5File
-    from .io import check_output_dir
 
-    target = check_output_dir(args.output or bases_dir() / BASE_NAME)
+    target = check_target(args.output or bases_dir() / BASE_NAME)
     E5File(args.file)  # a missing or damaged file stops here, before any reading of texts
     texts = pruning_texts(args.corpus, args.gold, args.exclude) if args.corpus or args.gold else None
     started = time.perf_counter()

@@ -90,13 +90,25 @@ def convert(path: str | Path | None = None, texts: list[str] | None = None):
     return model.eval(), tokenizer, keep
 
 
+def check_target(directory: str | Path) -> Path:
+    """``directory`` when a base may be written there: new, empty or an earlier import (which is
+    replaced); ``OutputError`` for any other directory, whose files are never deleted."""
+    from .errors import OutputError
+    from .io import check_output_dir
+
+    target = check_output_dir(directory)
+    if target.is_dir() and any(target.iterdir()) and not (target / IMPORT_FILE).is_file():
+        raise OutputError(f"{target}: not empty and not an imported base; give a new or empty directory")
+    return target
+
+
 def save(model, tokenizer, directory: str | Path, source: dict) -> Path:
     """Write the model, tokenizer and an import note into ``directory`` (replaced whole, atomically)."""
     import shutil
 
-    from .io import check_output_dir, write_json_atomic
+    from .io import write_json_atomic
 
-    target = check_output_dir(directory)
+    target = check_target(directory)
     staging = target.with_name(f".{target.name}.importing")
     shutil.rmtree(staging, ignore_errors=True)
     model.save_pretrained(str(staging))
