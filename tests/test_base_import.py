@@ -218,3 +218,15 @@ def test_precompiled_charsmap_replaces_deletes_and_keeps_offsets():
     charsmap = precompiled_charsmap({"Ａ": "A", "\u200b": "", "①": "(1)", "，": ","})
     normaliser = normalizers.Precompiled(charsmap)
     assert normaliser.normalize_str("Ａ\u200b①，中") == "A(1),中"
+
+
+def test_baseline_card_names_each_base_and_its_licence():
+    from govtag.baseline import _card
+    from govtag.config import Config
+    from govtag.sentence_head import HeadSettings
+
+    config = Config(kind="baseline", section_head="ensemble", base_model="e5-small",
+                    sentence_head=HeadSettings(vectors="m3e-small"))
+    card = _card(config, 3, 0)
+    assert "e5-small: intfloat/multilingual-e5-small" in card and "MIT" in card
+    assert "m3e-small:" in card and "non-commercial" in card
