@@ -310,6 +310,10 @@ def test_every_shipped_config_loads(path, tmp_path, monkeypatch):
     monkeypatch.chdir(REPOSITORY)
     task = [{"id": 1, "data": {"text": "新修道路5公里。", "doc_id": "t"}, "annotations": [{"result": []}]}]
     overrides = {"output": str(tmp_path / "run")}
+    imported = tmp_path / "bases" / "e5-small"  # a stand-in for what govtag base import-e5 writes
+    imported.mkdir(parents=True)
+    (imported / "config.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("GOVTAG_BASES", str(tmp_path / "bases"))
     for key in ("train", "dev", "silver"):
         if raw.get("data", {}).get(key):
             stand_in = tmp_path / f"{key}.json"

@@ -1,8 +1,8 @@
 """Tests for the learned quantity layer (candidates, verifier, saving) and what compare reports of it.
 
-The made-up reports write money without 元 after a money word (投入资金300万, spec: 2千万 when
-money), which the rule tagger leaves out and the annotation keeps: a layer fitted on them must
-add such spans where the rules never propose one.
+The made-up reports write money without 元 after verbs the rules' money words do not list
+(拨付300万, 筹集50万; spec: 2千万 when money), which the rule tagger leaves out and the annotation
+keeps: a layer fitted on them must add such spans where the rules never propose one.
 """
 
 import json
@@ -20,10 +20,10 @@ PLACES = ("东山", "西河", "南岭", "北坡", "中湾", "青石", "白沙", 
 
 
 def made_up_report(index: int) -> tuple[str, list[str]]:
-    """A township paragraph and the bare money amounts in it (投入资金N万)."""
+    """A township paragraph and the bare money amounts in it (拨付N万)."""
     place = PLACES[index % len(PLACES)]
     first, second = f"{index * 7 + 30}万", f"{index * 3 + 12}万"
-    text = (f"{place}镇今年投入资金{first}，新建道路{index + 3}公里，争取资金{second}，"
+    text = (f"{place}镇今年拨付{first}，新建道路{index + 3}公里，筹集{second}，"
             f"带动就业{index * 5 + 40}人。全镇户籍人口{index + 2}万，常住{index + 1}万。\n")
     return text, [first, second]
 

@@ -74,6 +74,10 @@ def role_of(text: str, fragment: str) -> str | None:
     ("生产总值达到39.8 万亿元，保证学生每天一小时体育活动", [("39.8 万亿元", "MONEY"), ("一小时", "MEASURE")]),
     # a bare 亿 is money unless its own clause is about people
     ("参保人数增加500万，财政投入20亿", [("20亿", "MONEY")]),
+    # a bare 万 is money after a word of money in its clause (spec: 2千万 when money)
+    ("争取资金50万，投入300万用于道路，减少损失800余万，上争资金2千万", [
+        ("50万", "MONEY"), ("300万", "MONEY"), ("800余万", "MONEY"), ("2千万", "MONEY")]),
+    ("投资带动就业3万人，资金惠及2万户", [("3万人", "COUNT"), ("2万户", "COUNT")]),
     # a long quoted name is no slogan: its counts stay
     ("公布“全省28个乡村振兴示范县和重点帮扶县市区名单”", [("28个", "COUNT")]),
     # per mille, a range of 百分之 forms, 翻了一番, shares written as words (spec: a share is PERCENT)
@@ -109,6 +113,8 @@ def test_quantity_spans(text, expected):
     "改革开放40年积累的基础，每周一上午接访",
     # a bare 亿 in a clause about population counts people
     "全国人口到2030年要控制在14亿以内",
+    # a bare 万 with no word of money in its clause is no amount
+    "收看直播的观众超过300万，访问量达到50万",
     # the plan term and periods framing the present (spec rule 9), a range of years (a date)
     "五年内新增装机，五年新增耕地，今后三年内完成，今明两年实现全覆盖，对2006-2020年的发展作出部署",
     # set phrases: the two markets and two resources, the two enthusiasms, 亿万 before a counted noun

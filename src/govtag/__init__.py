@@ -12,7 +12,8 @@ own (the contract in ``.importlinter``, checked by the test suite):
   ``sections`` and ``section_cues`` (the section reader), ``rules_quantities`` (the quantity
   grammar), ``quantities`` (values and units), ``quantity_context`` (qualifier, rate base, change), ``quantity_kind`` (status,
   relation, total), ``quantity_candidates`` (candidate spans of the learned layer);
-- models: ``bases`` (base encoders), ``settings``, ``hf_arguments``, ``encoding`` (windows, token
+- models: ``bases`` (base encoders), ``base_import`` with ``e5_file``, ``e5_tokenizer`` and
+  ``charsmap`` (the e5-small base converted from its 4-bit file), ``settings``, ``hf_arguments``, ``encoding`` (windows, token
   labels), ``model`` (encoder with two token heads), ``decoding``, ``sentences``,
   ``sentence_vectors``, ``sentence_head``, ``sentence_encoder``, ``ensemble`` (section models),
   ``quantity_layer`` (the learned quantity model), ``manifest`` (what a model directory holds),
@@ -22,7 +23,7 @@ own (the contract in ``.importlinter``, checked by the test suite):
 - running and training: ``checks`` (outputs and options, before any work), ``runtime``, ``inputs``, ``predict`` (the encoder's tagger, the rule
   tagger), ``sentence_tagger``, ``parallel`` (worker processes), ``loading`` (``load``: any model),
   ``distributed`` (Ray); ``config``, ``training_data``, ``baseline``, ``train``, ``adapt``;
-- command line: ``commands`` and ``ls_commands`` (what each command does), ``cli`` (arguments).
+- command line: ``commands``, ``ls_commands`` and ``base_commands`` (what each command does), ``cli`` (arguments).
 """
 
 __version__ = "0.1.0"

@@ -15,6 +15,7 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+from .bases import licence_of
 from .config import Config, resolve_base
 from .io import write_text_atomic
 from .manifest import Manifest, component_entry
@@ -58,5 +59,13 @@ with `govtag.loading.load(this_dir)`.
 
 - training data: {config.data.train} ({n_docs} documents){f", silver {config.data.silver} ({n_silver})" if n_silver else ""}
 - settings: {asdict(config.sentence_head)}
+- pretrained bases (a model built on a base keeps its licence terms): {_bases(config)}
 - trained: {datetime.date.today().isoformat()}
 """
+
+
+def _bases(config: Config) -> str:
+    """The pretrained encoders the model uses, each with its licence; "none" when none."""
+    names = [config.base_model] if config.sections["type"] in ("ensemble", "sentence_encoder") else []
+    names += [config.sentence_head.vectors] if config.sentence_head.vectors else []
+    return "; ".join(f"{n}: {licence_of(n)}" for n in dict.fromkeys(names)) or "none"

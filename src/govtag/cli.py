@@ -1,4 +1,5 @@
-"""The ``govtag`` command line: train, evaluate, predict, view, preannotate, adapt, ls (Label Studio).
+"""The ``govtag`` command line: train, evaluate, predict, view, preannotate, adapt, ls (Label Studio),
+base (import a base encoder).
 
 Exit codes, the same for every command: 0 all done, 1 some inputs skipped (the rest done),
 2 usage or input error (nothing done, no output touched), 130 interrupted (Ctrl-C), 143
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from . import __version__
 from .commands import (EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, run_adapt, run_compare, run_evaluate,
                        run_predict, run_preannotate, run_train, run_view)
+from .base_commands import add_base_commands
 from .ls_commands import run_ls_pull, run_ls_push, run_ls_select
 from .errors import GovtagError, Terminated, printable
 from .formats import FORMATS, OFFSETS  # its import registers the writers
@@ -53,7 +55,8 @@ def _main(argv: list[str] | None) -> int:
 
 def command_name(args) -> str:
     """The command as typed, e.g. ``predict`` or ``ls pull``."""
-    return " ".join(part for part in (args.command, getattr(args, "ls_command", None)) if part)
+    parts = (args.command, getattr(args, "ls_command", None), getattr(args, "base_command", None))
+    return " ".join(part for part in parts if part)
 
 
 def run_command(args) -> int:
@@ -129,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_preannotate(commands)
     _add_adapt(commands)
     _add_ls(commands)
+    add_base_commands(commands)
     return parser
 
 

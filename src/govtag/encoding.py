@@ -3,7 +3,8 @@
 The text the model sees is the normalised view of the report (``Report.view``, same length as
 the original). It is
 tokenised once per document with the fast tokenizer's offset mapping; labels go to tokens through
-those offsets (a digit run may be several tokens, whitespace may be no token). Long documents are
+those offsets (a digit run may be several tokens, one piece may cover several characters,
+whitespace may be no token or the start of a piece, which is trimmed off). Long documents are
 cut into overlapping windows over the whole token sequence, nothing dropped. With heading context,
 each window carries the heading path in force at its first token (e.g. ``二、存在的问题``) as a first
 segment, so a paragraph far below its heading still sees it.
@@ -76,7 +77,7 @@ def tokenise(tokenizer, text: str | Report, rule_features: bool = False,
     report = Report.of(text)
     encoding = tokenizer(report.view, add_special_tokens=False, return_offsets_mapping=True,
                          return_attention_mask=False, return_token_type_ids=False, verbose=False)
-    offsets = [tuple(o) for o in encoding["offset_mapping"]]
+    offsets = trim_offsets(report.view, encoding["offset_mapping"])
     changes = report.headings
     contexts, current, next_change = [], "", 0
     for start, _ in offsets:
@@ -92,6 +93,18 @@ def tokenise(tokenizer, text: str | Report, rule_features: bool = False,
             rule_doc = tag_document(report)
         tokens.rule_section_ids, tokens.rule_quantity_ids = token_label_ids(rule_doc, tokens, fill=0)
     return tokens
+
+
+def trim_offsets(text: str, offsets) -> list[tuple[int, int]]:
+    """Offsets without the leading whitespace a SentencePiece tokenizer folds into a piece (its
+    ``▁12`` covers ``\n12``), so each token starts at its first visible character and takes that
+    character's label; a token of whitespace only keeps its span."""
+    trimmed = []
+    for start, end in offsets:
+        while start < end - 1 and text[start].isspace():
+            start += 1
+        trimmed.append((start, end))
+    return trimmed
 
 
 def window_starts(n_tokens: int, body: int, stride: int) -> list[int]:

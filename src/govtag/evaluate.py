@@ -28,6 +28,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from tqdm import tqdm
 
 from .errors import InputError
+from .formats import spreadsheet_safe
 from .io import write_bytes_atomic, write_json_atomic, write_text_atomic
 from .labels import (LAYERS, OUTSIDE, QUANTITY, ROLE_ASCII_NAMES, SECTION, Document, char_roles, check_document,
                      spans_to_tags)
@@ -242,8 +243,6 @@ def write_report(report: dict, out_dir: str | Path) -> list[Path]:
 
 
 def documents_csv(rows: list[dict]) -> str:
-    from .formats import spreadsheet_safe
-
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=DOCUMENT_COLUMNS, lineterminator="\n")
     writer.writeheader()

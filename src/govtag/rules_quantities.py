@@ -45,6 +45,7 @@ THOUSAND_UNITS = words("thousand_units")
 PLACEHOLDER_NON_UNITS = words("placeholder_non_units")
 MONEY_WORDS = words("money_words")
 POPULATION_WORDS = words("population_words")
+MONEY_AMOUNT_WORDS = words("money_amount_words")
 MONEY_IN_CONTEXT = "块"  # a COUNT classifier that is money after a word of money_words
 CLAUSE_STOPS = CLAUSE_BREAKS
 SHORT_QUOTE = 16  # a quoted slogan this short is a name, its numbers no quantities (spec rules 5, 8)
@@ -181,10 +182,14 @@ def _context_rejects(number, unit, label, before, after, match, view) -> bool:
 
 
 def _is_bare_hundred_million(number: str, clause: str, after: str) -> bool:
-    """20亿, 百亿级: an amount of money written without 元, unless its clause is about people."""
+    """20亿, 百亿级, and 300万 after a word of money (投入300万): an amount of money written
+    without 元, unless its clause is about people."""
     money_follows = re.match(rf"{CJK}?[元币]", after)
     about_people = any(word in clause for word in POPULATION_WORDS)
-    return number.endswith("亿") and not about_people and not money_follows
+    if money_follows or about_people:
+        return False
+    ten_thousands = re.search(rf"万[{APPROXIMATORS}]?$", number) and not after.startswith(("人", "户", "名"))
+    return number.endswith("亿") or bool(ten_thousands and any(w in clause for w in MONEY_AMOUNT_WORDS))
 
 
 def _clause_before(view: str, start: int) -> str:

