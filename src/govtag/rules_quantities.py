@@ -34,18 +34,13 @@ UNIT_WORD_STARTS = table("unit_word_starts")
 UNIT_CUES = {unit: tuple(cues.split()) for unit, cues in table("unit_cues").items()}
 SET_PHRASES = words("set_phrases")
 SHARES = tuple(table("shares"))  # 一半, 半数: a share with no number (PERCENT)
-ARABIC_ONLY_UNITS = words("arabic_only_units")
-DURATION_CUES = words("duration_cues")
-DURATION_AFTER = words("duration_after")
-PLAN_TERMS = words("plan_terms")
-PERIOD_BEFORE = words("period_before")
-PERIOD_AFTER = words("period_after")
-OUTPUT_MEASURES = words("output_measures")
-THOUSAND_UNITS = words("thousand_units")
-PLACEHOLDER_NON_UNITS = words("placeholder_non_units")
-MONEY_WORDS = words("money_words")
-POPULATION_WORDS = words("population_words")
-MONEY_AMOUNT_WORDS = words("money_amount_words")
+# the word lists of lexicons/ that the grammar's context checks read, each by its file name
+(ARABIC_ONLY_UNITS, DURATION_CUES, DURATION_AFTER, PLAN_TERMS, PERIOD_BEFORE, PERIOD_AFTER,
+ OUTPUT_MEASURES, THOUSAND_UNITS, PLACEHOLDER_NON_UNITS, MONEY_WORDS, POPULATION_WORDS,
+ MONEY_AMOUNT_WORDS) = (words(name) for name in (
+    "arabic_only_units", "duration_cues", "duration_after", "plan_terms", "period_before",
+    "period_after", "output_measures", "thousand_units", "placeholder_non_units", "money_words",
+    "population_words", "money_amount_words"))
 MONEY_IN_CONTEXT = "块"  # a COUNT classifier that is money after a word of money_words
 CLAUSE_STOPS = CLAUSE_BREAKS
 SHORT_QUOTE = 16  # a quoted slogan this short is a name, its numbers no quantities (spec rules 5, 8)
