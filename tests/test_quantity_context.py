@@ -227,7 +227,7 @@ def test_neutral_words_and_words_ending_in_a_cue(marked, expected):
 
 
 @pytest.mark.parametrize("marked,expected", [
-    (f"城乡居民人均收入分别达到[74400元]{word}[47455元]", [("人", None), ("人", None)])
+    (f"城乡居民人均收入分别达到[36200元]{word}[18900元]", [("人", None), ("人", None)])
     for word in words("coordinators")] + [
     ("产值分别增长[12%]和[15%]", [(None, "increase"), (None, "increase")]),
     ("人均收入[9500元]和集体收入[3万元]", [("人", None), (None, None)]),

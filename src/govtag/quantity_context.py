@@ -25,7 +25,7 @@ parsed value:
 The cue words are data: ``lexicons/qualifier_cues.txt``, ``rate_cues.txt``, ``rate_bases.txt``,
 ``change_cues.txt``, ``change_comparisons.txt`` and ``coordinators.txt``. Context is read inside
 the span's clause and never across the quantity before it; a quantity joined to the one before by
-a coordinator alone (人均收入分别为74400元和47455元, 分别增长12%、15%) shares its per and change.
+a coordinator alone (人均收入分别为36200元和18900元, 分别增长6%、9%) shares its per and change.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def describe_quantities(text: str | Report, spans: list[Span]) -> list[dict]:
 
 
 def _shared(context: dict, previous: dict) -> dict:
-    """A quantity joined to the one before by a coordinator alone (74400元和47455元) takes its
+    """A quantity joined to the one before by a coordinator alone (36200元和18900元) takes its
     rate base and change where it has none of its own."""
     return {**context, **{key: previous[key] for key in ("per", "change") if not context[key]}}
 
