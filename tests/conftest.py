@@ -133,3 +133,29 @@ def rules_tagger(rules_model):
     from govtag.predict import Tagger
 
     return Tagger.load(rules_model, batch_size=64)
+
+
+def wait_for_workers(pid: int, count: int, timeout: float = 120) -> None:
+    """Wait until process ``pid`` has ``count`` worker processes (and the resource tracker that
+    the spawn start method adds beside them)."""
+    import time
+
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if children.exists() and len(children.read_text().split()) >= count + 1:
+            return
+        time.sleep(0.5)
+    raise AssertionError("workers did not start")
+
+
+@pytest.fixture
+def no_tagging(monkeypatch):
+    """Fail the test if any report gets tagged (checks must come before the work)."""
+    from govtag.predict import RuleTagger
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("tagging started before the checks")
+
+    monkeypatch.setattr(RuleTagger, "tag_many", refuse)
+    monkeypatch.setattr("govtag.predict.Tagger.load", refuse)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, pipeline_text, write_train_config
+from conftest import FIXTURES, pipeline_text, wait_for_workers, write_train_config
 from govtag import errors
 from govtag.cli import main
 from govtag.parallel import ParallelTagger
@@ -39,14 +39,7 @@ def one_error_line(err: str, command: str) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def no_tagging(monkeypatch):
-    """Fail the test if any report gets tagged (checks must come before the work)."""
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("tagging started before the checks")
 
-    monkeypatch.setattr(RuleTagger, "tag_many", refuse)
-    monkeypatch.setattr("govtag.predict.Tagger.load", refuse)
 
 
 # ------------------------------------------------------------------ 1. nothing tagged, nothing written
@@ -280,22 +273,14 @@ def _interrupted_predict(reports, out) -> tuple[int, str]:
     process = subprocess.Popen([sys.executable, "-m", "govtag.cli", "predict", "--jobs", "2",
                                 "-o", str(out), *map(str, reports)], stderr=subprocess.PIPE,
                                text=True, env=env, start_new_session=True)
-    _wait_for_workers(process.pid, 2)
+    wait_for_workers(process.pid, 2)
     time.sleep(3)  # workers are starting (importing torch, loading the model) or tagging
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, err = process.communicate(timeout=300)
     return process.returncode, err
 
 
-def _wait_for_workers(pid: int, count: int, timeout: float = 120) -> None:
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        # the spawn start method adds a resource tracker beside the workers
-        if children.exists() and len(children.read_text().split()) >= count + 1:
-            return
-        time.sleep(0.5)
-    raise AssertionError("workers did not start")
+
 
 
 # ------------------------------------------------------------------ 8. train into a used run directory

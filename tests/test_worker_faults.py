@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, pipeline_text
+from conftest import FIXTURES, pipeline_text, wait_for_workers
 from govtag.cli import main
 from govtag.predict import default_model_dir
 
@@ -87,15 +87,7 @@ def group_alive(group: int) -> bool:
     return True
 
 
-def wait_for_workers(pid: int, count: int, timeout: float = 120) -> None:
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        # the spawn start method adds a resource tracker beside the workers
-        if children.exists() and len(children.read_text().split()) >= count + 1:
-            return
-        time.sleep(0.5)
-    raise AssertionError("workers did not start")
+
 
 
 def start_predict(tmp_path) -> tuple[subprocess.Popen, Path]:
