@@ -31,8 +31,8 @@ def pick(report: dict, path: tuple[str, ...]) -> float | None:
 
 def samples(train_export: str, sizes: list[int], seed: int, directory: Path) -> dict[int, Path]:
     """Nested samples of the training reports: the first n of one seeded shuffle, as exports."""
-    from govtag.labelstudio import load_tasks
-    from govtag.io import write_json_atomic
+    from govtag.core.labelstudio import load_tasks
+    from govtag.core.io import write_json_atomic
 
     tasks = load_tasks(train_export)
     order = list(range(len(tasks)))
@@ -47,16 +47,16 @@ def samples(train_export: str, sizes: list[int], seed: int, directory: Path) -> 
 
 
 def score(model_dir, gold) -> dict:
-    from govtag.evaluate import evaluate_predictor
-    from govtag.loading import load_predictor
+    from govtag.outputs.evaluate import evaluate_predictor
+    from govtag.run.loading import load_predictor
 
     return evaluate_predictor(load_predictor(model_dir, rules=model_dir is None).tag, gold, progress=False)
 
 
 def curve(config_path: str, exports: dict[int, Path], gold, directory: Path) -> dict[int, dict]:
     """Train ``config_path`` on each sample; the held-out report of each."""
-    from govtag.config import load_config
-    from govtag.train import train
+    from govtag.training.config import load_config
+    from govtag.training.train import train
 
     points = {}
     for size, export in exports.items():
@@ -85,7 +85,7 @@ def plot(curves: dict[str, dict[int, dict]], rules: dict, sizes: list[int], path
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    from govtag.evaluate import cjk_font_path
+    from govtag.outputs.evaluate import cjk_font_path
 
     font = cjk_font_path()
     figure = Figure(figsize=(12, 4), dpi=100)
@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42, help="seed of the report sample")
     parser.add_argument("-o", "--output", default="runs/learning_curve", help="run directory")
     args = parser.parse_args()
-    from govtag.labelstudio import read_export
+    from govtag.core.labelstudio import read_export
 
     directory = Path(args.output)
     directory.mkdir(parents=True, exist_ok=True)

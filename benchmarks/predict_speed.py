@@ -33,13 +33,13 @@ def corpus_files(corpus: Path, count: int) -> list[Path]:
 
 
 def corpus_texts(corpus: Path, count: int) -> list[str]:
-    from govtag.text import read_report
+    from govtag.core.text import read_report
 
     return [read_report(f) for f in corpus_files(corpus, count)]
 
 
 def long_text(corpus: Path, chars: int = 60_000) -> str:
-    from govtag.text import read_report
+    from govtag.core.text import read_report
 
     parts, total = [], 0
     for path in sorted(corpus.glob("*.txt")):
@@ -51,8 +51,8 @@ def long_text(corpus: Path, chars: int = 60_000) -> str:
 
 
 def run_govtag(texts: list[str], model: str | None, float_model: bool, cold: bool = False) -> float:
-    from govtag.loading import load_predictor
-    from govtag.runtime import resolve
+    from govtag.run.loading import load_predictor
+    from govtag.run.runtime import resolve
 
     start = time.perf_counter()
     options = {"quantize": False, "stride": "model", "device": "cpu"} if float_model else {"device": "cpu"}
@@ -72,7 +72,7 @@ def run_govtag(texts: list[str], model: str | None, float_model: bool, cold: boo
 def run_ray(files: list[Path], model: str | None) -> float:
     import tempfile
 
-    from govtag.distributed import predict_on_ray
+    from govtag.run.distributed import predict_on_ray
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
@@ -85,9 +85,9 @@ def run_pipeline(texts: list[str], model: str | None) -> float:
     from transformers import AutoTokenizer, pipeline
     from transformers.modeling_outputs import TokenClassifierOutput
 
-    from govtag.model import GovtagModel
-    from govtag.predict import default_model_dir
-    from govtag.text import normalise
+    from govtag.models.model import GovtagModel
+    from govtag.run.predict import default_model_dir
+    from govtag.core.text import normalise
 
     class QuantityHead(GovtagModel):
         """The quantity head alone, shaped as a standard token classifier for the pipeline."""

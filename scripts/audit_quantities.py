@@ -18,11 +18,11 @@ import csv
 import random
 from pathlib import Path
 
-from govtag.formats import analyse
-from govtag.labels import Document
-from govtag.labelstudio import read_export
-from govtag.rules import tag_document
-from govtag.text import line_spans, read_report, sentence_spans
+from govtag.outputs.formats import analyse
+from govtag.core.labels import Document
+from govtag.core.labelstudio import read_export
+from govtag.rules.tagger import tag_document
+from govtag.core.text import line_spans, read_report, sentence_spans
 
 FIELDS = ("value", "unit", "qualifier", "per", "change", "status", "relation", "total", "section")
 

@@ -15,10 +15,10 @@ import argparse
 import time
 from dataclasses import asdict
 
-from govtag.config import load_config
-from govtag.labelstudio import read_export
-from govtag.manifest import component_entry, read_manifest
-from govtag.quantity_layer import QuantityLayer
+from govtag.training.config import load_config
+from govtag.core.labelstudio import read_export
+from govtag.models.manifest import component_entry, read_manifest
+from govtag.models.quantity_layer import QuantityLayer
 
 
 def main() -> None:

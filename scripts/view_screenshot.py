@@ -14,10 +14,10 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from govtag.predict import analyse
-from govtag.rules import tag_document
-from govtag.text import read_report
-from govtag.view import render_page
+from govtag.run.predict import analyse
+from govtag.rules.tagger import tag_document
+from govtag.core.text import read_report
+from govtag.outputs.view import render_page
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -29,15 +29,15 @@ def _offline_hub(monkeypatch):
 
 
 def pipeline_text(name: str) -> str:
-    from govtag.text import read_report
+    from govtag.core.text import read_report
 
     return read_report(FIXTURES / f"{name}.txt")
 
 
 def write_silver_export(path: Path, names) -> Path:
     """A Label Studio export of the named fixture reports, annotated by the rule tagger."""
-    from govtag.labelstudio import write_tasks
-    from govtag.rules import tag_document
+    from govtag.core.labelstudio import write_tasks
+    from govtag.rules.tagger import tag_document
 
     docs = [tag_document(pipeline_text(name), name) for name in names]
     write_tasks(docs, path)
@@ -87,7 +87,7 @@ def tiny_exports(tmp_path_factory) -> tuple[Path, Path]:
 def albert_tokenizer():
     from transformers import AutoTokenizer
 
-    from govtag.config import resolve_base
+    from govtag.training.config import resolve_base
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_base("albert-tiny"))
     tokenizer.model_max_length = 10**9
@@ -95,8 +95,8 @@ def albert_tokenizer():
 
 
 def _train_tiny(tmp_path_factory, exports, name: str, **options) -> Path:
-    from govtag.config import load_config
-    from govtag.train import train
+    from govtag.training.config import load_config
+    from govtag.training.train import train
 
     directory = tmp_path_factory.mktemp(name)
     train_path, dev_path = exports
@@ -123,14 +123,14 @@ def rules_model(tmp_path_factory, tiny_exports) -> Path:
 @pytest.fixture(scope="session")
 def tiny_tagger(tiny_model):
     """The float model as trained (int8's activation scale depends on the batch it sees)."""
-    from govtag.predict import Tagger
+    from govtag.run.predict import Tagger
 
     return Tagger.load(tiny_model, batch_size=64, quantize=False, stride="model")
 
 
 @pytest.fixture(scope="session")
 def rules_tagger(rules_model):
-    from govtag.predict import Tagger
+    from govtag.run.predict import Tagger
 
     return Tagger.load(rules_model, batch_size=64)
 
@@ -152,10 +152,10 @@ def wait_for_workers(pid: int, count: int, timeout: float = 120) -> None:
 @pytest.fixture
 def no_tagging(monkeypatch):
     """Fail the test if any report gets tagged (checks must come before the work)."""
-    from govtag.predict import RuleTagger
+    from govtag.run.predict import RuleTagger
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("tagging started before the checks")
 
     monkeypatch.setattr(RuleTagger, "tag_many", refuse)
-    monkeypatch.setattr("govtag.predict.Tagger.load", refuse)
+    monkeypatch.setattr("govtag.run.predict.Tagger.load", refuse)

@@ -1,11 +1,11 @@
-"""Tests for govtag.adapt: masked-LM blocks, the masked-only loss, and an adapted base that trains."""
+"""Tests for govtag.training.adapt: masked-LM blocks, the masked-only loss, and an adapted base that trains."""
 
 import torch
 from transformers import AutoModelForMaskedLM
 
-from govtag.adapt import MaskedTokensOnly, token_blocks
-from govtag.cli import main
-from govtag.config import resolve_base
+from govtag.training.adapt import MaskedTokensOnly, token_blocks
+from govtag.cli.main import main
+from govtag.training.config import resolve_base
 
 from conftest import FIXTURES, pipeline_text, write_train_config
 

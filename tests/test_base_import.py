@@ -23,14 +23,14 @@ SENTENCES = [  # made up, in the style of a work report
 
 @pytest.fixture(scope="module")
 def reference():
-    from govtag.e5_file import default_path
+    from govtag.models.e5_file import default_path
 
     return Reference(default_path())
 
 
 @pytest.fixture(scope="module")
 def full():
-    from govtag.base_import import convert
+    from govtag.models.e5_import import convert
 
     model, tokenizer, keep = convert()
     assert keep is None
@@ -39,7 +39,7 @@ def full():
 
 @pytest.fixture(scope="module")
 def pruned():
-    from govtag.base_import import convert
+    from govtag.models.e5_import import convert
 
     model, tokenizer, keep = convert(texts=SENTENCES)
     return model, tokenizer, keep
@@ -100,8 +100,8 @@ def test_pruned_tokenizer_still_reads_unseen_chinese(pruned):
 
 
 def test_offsets_index_the_original_text_and_carry_char_labels(pruned):
-    from govtag.encoding import QUANTITY_TAGS, token_label_ids, tokenise
-    from govtag.labels import QUANTITY, Document, Span
+    from govtag.models.encoding import QUANTITY_TAGS, token_label_ids, tokenise
+    from govtag.core.labels import QUANTITY, Document, Span
 
     _, tokenizer, _ = pruned
     text = "明年要新建标准化厂房12万平方米，改造老旧小区7个。"
@@ -120,8 +120,8 @@ def test_offsets_index_the_original_text_and_carry_char_labels(pruned):
 
 
 def test_a_piece_that_folds_in_a_newline_starts_at_its_first_visible_character(full):
-    from govtag.encoding import QUANTITY_TAGS, token_label_ids, tokenise
-    from govtag.labels import QUANTITY, Document, Span
+    from govtag.models.encoding import QUANTITY_TAGS, token_label_ids, tokenise
+    from govtag.core.labels import QUANTITY, Document, Span
 
     _, tokenizer = full  # its pieces include "▁12"
     text = "一、回顾\n12万元用于改造。"
@@ -137,8 +137,8 @@ def test_a_piece_that_folds_in_a_newline_starts_at_its_first_visible_character(f
 def test_saved_base_loads_by_its_short_name(pruned, tmp_path, monkeypatch):
     from transformers import AutoModel, AutoTokenizer
 
-    from govtag.base_import import save
-    from govtag.config import ConfigError, resolve_base
+    from govtag.models.e5_import import save
+    from govtag.training.config import ConfigError, resolve_base
 
     monkeypatch.setenv("GOVTAG_BASES", str(tmp_path))
     with pytest.raises(ConfigError, match="govtag base import-e5"):
@@ -153,13 +153,13 @@ def test_saved_base_loads_by_its_short_name(pruned, tmp_path, monkeypatch):
 
 
 def test_sentence_encoder_and_tagger_start_from_the_imported_base(pruned, tmp_path):
-    from govtag import model as tagger_model
-    from govtag.base_import import save
-    from govtag.encoding import WindowSettings, window_examples
-    from govtag.labels import Document
-    from govtag.sentence_encoder import EncoderSettings, SentenceEncoder
-    from govtag.sentence_head import CLASSES
-    from govtag.sentences import report_sentences
+    from govtag.models import model as tagger_model
+    from govtag.models.e5_import import save
+    from govtag.models.encoding import WindowSettings, window_examples
+    from govtag.core.labels import Document
+    from govtag.models.sentence_encoder import EncoderSettings, SentenceEncoder
+    from govtag.models.sentence_head import CLASSES
+    from govtag.models.sentences import report_sentences
 
     save(*pruned[:2], tmp_path / "base", {})
     text = "一、过去一年工作回顾\n全镇生产总值增长6.8%。\n二、存在的问题\n企业经营困难。"
@@ -174,7 +174,7 @@ def test_sentence_encoder_and_tagger_start_from_the_imported_base(pruned, tmp_pa
 
 
 def test_missing_and_damaged_files_say_so(tmp_path):
-    from govtag.e5_file import BaseImportError, E5File, default_path
+    from govtag.models.e5_file import BaseImportError, E5File, default_path
 
     with pytest.raises(BaseImportError, match="no such file"):
         E5File(tmp_path / "absent.bin")
@@ -193,7 +193,7 @@ def test_missing_and_damaged_files_say_so(tmp_path):
 
 
 def test_command_reports_a_missing_file_in_one_line(tmp_path, capsys):
-    from govtag.cli import main
+    from govtag.cli.main import main
 
     assert main(["base", "import-e5", "-o", str(tmp_path / "out"), "--file", str(tmp_path / "no.bin")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -202,7 +202,7 @@ def test_command_reports_a_missing_file_in_one_line(tmp_path, capsys):
 
 
 def test_command_never_replaces_a_directory_that_is_not_an_imported_base(tmp_path, capsys):
-    from govtag.cli import main
+    from govtag.cli.main import main
 
     (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
     assert main(["base", "import-e5", "-o", str(tmp_path)]) == 2
@@ -213,7 +213,7 @@ def test_command_never_replaces_a_directory_that_is_not_an_imported_base(tmp_pat
 def test_precompiled_charsmap_replaces_deletes_and_keeps_offsets():
     from tokenizers import normalizers
 
-    from govtag.charsmap import precompiled_charsmap
+    from govtag.models.charsmap import precompiled_charsmap
 
     charsmap = precompiled_charsmap({"Ａ": "A", "\u200b": "", "①": "(1)", "，": ","})
     normaliser = normalizers.Precompiled(charsmap)
@@ -221,9 +221,9 @@ def test_precompiled_charsmap_replaces_deletes_and_keeps_offsets():
 
 
 def test_baseline_card_names_each_base_and_its_licence():
-    from govtag.baseline import _card
-    from govtag.config import Config
-    from govtag.sentence_head import HeadSettings
+    from govtag.training.baseline import _card
+    from govtag.training.config import Config
+    from govtag.models.sentence_head import HeadSettings
 
     config = Config(sections={"type": "ensemble"}, quantities={"type": "rules"}, base_model="e5-small",
                     sentence_head=HeadSettings(vectors="m3e-small"))

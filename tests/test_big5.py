@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from govtag.cli import main
-from govtag.text import decode_report
+from govtag.cli.main import main
+from govtag.core.text import decode_report
 
 TRADITIONAL = """某某鎮人民政府工作報告
 一、過去一年工作回顧

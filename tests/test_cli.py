@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from conftest import FIXTURES, PIPELINE_DEV, PIPELINE_TRAIN, pipeline_text, write_train_config
-from govtag.cli import main
-from govtag.formats import CSV_COLUMNS
-from govtag.labels import LAYERS
+from govtag.cli.main import main
+from govtag.outputs.formats import CSV_COLUMNS
+from govtag.core.labels import LAYERS
 
 REPORTS = PIPELINE_TRAIN + PIPELINE_DEV
 
@@ -119,7 +119,7 @@ def test_predict_labelstudio(capsys, rules_model):
         prediction = check_prediction_task(task, model_version="model")
         assert isinstance(prediction["score"], float) and 0.0 <= prediction["score"] <= 1.0
     # the export can be read back as documents
-    from govtag.labelstudio import parse_tasks
+    from govtag.core.labelstudio import parse_tasks
 
     docs, rejected = parse_tasks(tasks, source="predictions")
     assert not rejected and len(docs) == 2
@@ -289,8 +289,8 @@ def test_preannotate_leaves_out_the_reports_of_given_exports(capsys, tmp_path, t
 
 
 def test_preannotate_silver_is_a_training_export(capsys, tmp_path):
-    from govtag.labelstudio import read_export
-    from govtag.rules import tag_document
+    from govtag.core.labelstudio import read_export
+    from govtag.rules.tagger import tag_document
 
     out_file = tmp_path / "silver.json"
     code, _, _ = run(capsys, "preannotate", "--format", "silver", "-o", out_file,

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, pipeline_text, wait_for_workers, write_train_config
-from govtag import errors
-from govtag.cli import main
-from govtag.parallel import ParallelTagger
-from govtag.predict import RuleTagger, default_model_dir
+from govtag.core import errors
+from govtag.cli.main import main
+from govtag.run.parallel import ParallelTagger
+from govtag.run.predict import RuleTagger, default_model_dir
 
 REPORT = str(FIXTURES / "pipeline_xx_town.txt")
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -196,7 +196,7 @@ def test_ctrl_c_in_predict_is_one_line_and_130(capsys, monkeypatch, tmp_path):
 
 
 def test_ctrl_c_in_train_is_one_line_and_130(capsys, monkeypatch, tmp_path, tiny_exports):
-    monkeypatch.setattr("govtag.train.train", _interrupt)
+    monkeypatch.setattr("govtag.training.train.train", _interrupt)
     config = write_train_config(tmp_path, *tiny_exports, tmp_path / "run")
     code, _, err = run(capsys, "train", config)
     assert code == 130 and err == "govtag train: interrupted\n"
@@ -213,7 +213,7 @@ def test_ctrl_c_in_evaluate_and_preannotate(capsys, monkeypatch, tmp_path, tiny_
 
 @pytest.fixture(scope="module")
 def default_tagger():
-    from govtag.predict import Tagger
+    from govtag.run.predict import Tagger
 
     return Tagger.load(batch_size=4)
 
@@ -294,7 +294,7 @@ def used_run(tmp_path, tiny_exports):
 
 
 def test_train_refuses_a_run_directory_holding_a_model(capsys, monkeypatch, used_run):
-    monkeypatch.setattr("govtag.train.train", _interrupt)  # must not be reached
+    monkeypatch.setattr("govtag.training.train.train", _interrupt)  # must not be reached
     config, run_dir = used_run
     code, _, err = run(capsys, "train", config)
     assert code == 2
@@ -311,15 +311,15 @@ def test_train_into_a_used_run_directory_with_a_flag(capsys, monkeypatch, used_r
         calls.append((resume, overwrite))
         return Path(config.output) / "model"
 
-    monkeypatch.setattr("govtag.train.train", fake_train)
+    monkeypatch.setattr("govtag.training.train.train", fake_train)
     config, _ = used_run
     code, _, _ = run(capsys, "train", config, flag, "--no-eval")
     assert code == 0 and calls == [(flag == "--resume", flag == "--overwrite")]
 
 
 def test_train_library_refuses_too(used_run):
-    from govtag.config import load_config
-    from govtag.train import train
+    from govtag.training.config import load_config
+    from govtag.training.train import train
 
     config, _ = used_run
     with pytest.raises(errors.OutputError, match="--overwrite"):
@@ -425,11 +425,11 @@ def test_file_offsets_do_not_apply_to_label_studio_tasks(capsys, windows_report)
 # ------------------------------------------------------------------ one error base, one handler
 
 def test_every_govtag_error_class_derives_from_one_base():
-    from govtag.config import ConfigError
-    from govtag.labels import AnnotationError
-    from govtag.labelstudio import ExportError
-    from govtag.studio import StudioError
-    from govtag.text import ReportReadError
+    from govtag.training.config import ConfigError
+    from govtag.core.labels import AnnotationError
+    from govtag.core.labelstudio import ExportError
+    from govtag.outputs.studio import StudioError
+    from govtag.core.text import ReportReadError
 
     for cls in (ConfigError, AnnotationError, ExportError, StudioError, ReportReadError,
                 errors.UsageError, errors.OutputError, errors.ModelError, errors.NotTextError,

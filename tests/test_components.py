@@ -8,15 +8,15 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from govtag.cli import main
-from govtag.components import SectionModel, Tagger, register_section_model
-from govtag.config import ConfigError, load_config
-from govtag.errors import ModelError
-from govtag.labels import SECTION
-from govtag.labelstudio import write_tasks
-from govtag.loading import load
-from govtag.manifest import MANIFEST, read_manifest
-from govtag.sentence_head import CLASSES
+from govtag.cli.main import main
+from govtag.core.components import SectionModel, Tagger, register_section_model
+from govtag.training.config import ConfigError, load_config
+from govtag.core.errors import ModelError
+from govtag.core.labels import SECTION
+from govtag.core.labelstudio import write_tasks
+from govtag.run.loading import load
+from govtag.models.manifest import MANIFEST, read_manifest
+from govtag.models.sentence_head import CLASSES
 from test_sentence_head import annotated
 
 
@@ -120,8 +120,8 @@ def test_every_loaded_model_is_a_tagger(tmp_path, capsys):
 
 
 def test_the_learned_quantity_layer_is_the_registered_candidates_type():
-    from govtag.components import QUANTITY_MODELS, QuantityModel
-    from govtag.quantity_layer import QuantityLayer
+    from govtag.core.components import QUANTITY_MODELS, QuantityModel
+    from govtag.models.quantity_layer import QuantityLayer
 
     assert QUANTITY_MODELS.get("candidates") is QuantityLayer and issubclass(QuantityLayer, QuantityModel)
 
@@ -137,7 +137,7 @@ def test_quantity_options_are_those_of_the_type(tmp_path, quantities, message):
 
 
 def test_the_shipped_model_takes_its_quantities_from_the_layer_through_load():
-    from govtag.rules import tag_quantities
+    from govtag.rules.tagger import tag_quantities
 
     tagger = load(quantize=False)
     text = "今年新修道路5公里，投入资金3亿元，增长12%。"

@@ -1,11 +1,11 @@
-"""Tests for govtag.config: YAML training configs and their error messages."""
+"""Tests for govtag.training.config: YAML training configs and their error messages."""
 
 import json
 import textwrap
 
 import pytest
 
-from govtag.config import Config, ConfigError, load_config
+from govtag.training.config import Config, ConfigError, load_config
 
 
 @pytest.fixture
@@ -274,7 +274,7 @@ def test_rule_noise_needs_rule_features_on_the_section_head(setup):
 def test_windows_section_is_the_window_settings_with_help_on_each_field(setup):
     from dataclasses import fields
 
-    from govtag.encoding import WindowSettings
+    from govtag.models.encoding import WindowSettings
 
     config = load_config(_config(setup))
     assert isinstance(config.windows, WindowSettings)
@@ -284,8 +284,8 @@ def test_windows_section_is_the_window_settings_with_help_on_each_field(setup):
 
 
 def test_window_settings_go_to_the_saved_config_and_back():
-    from govtag.encoding import WindowSettings
-    from govtag.model import GovtagConfig, window_fields, window_settings
+    from govtag.models.encoding import WindowSettings
+    from govtag.models.model import GovtagConfig, window_fields, window_settings
 
     settings = WindowSettings(128, 16, False, 8, True)
     saved = window_fields(settings)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govtag.config import ConfigError, load_config
+from govtag.training.config import ConfigError, load_config
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 

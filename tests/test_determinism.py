@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from govtag.cli import main
-from govtag.predict import Tagger, report_batches
+from govtag.cli.main import main
+from govtag.run.predict import Tagger, report_batches
 
 # made-up reports of different lengths, so batch mates and padding differ between runs
 NAMES = ("township_report", "basic_township", "pipeline_xx_town", "township_traditional",

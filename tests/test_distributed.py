@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import FIXTURES
-from govtag.cli import main
+from govtag.cli.main import main
 
 FIXTURE_NAMES = ("basic_township", "pipeline_xx_town", "pipeline_yy_township", "pipeline_zz_street",
                  "township_report", "township_traditional", "township_village_brief")
@@ -62,8 +62,8 @@ def test_ray_output_equals_single_process_and_a_broken_file_loses_nothing(capsys
 @pytest.mark.slow
 def test_ray_actor_that_dies_mid_run_loses_nothing(capsys, tmp_path, rules_model, monkeypatch):
     pytest.importorskip("ray")
-    from govtag.distributed import predict_on_ray
-    from govtag.parallel import FAULT_ENV
+    from govtag.run.distributed import predict_on_ray
+    from govtag.run.parallel import FAULT_ENV
 
     reports = made_up_reports(tmp_path / "reports")
     expected = single_process(capsys, rules_model, [reports])
@@ -81,7 +81,7 @@ def test_ray_actor_that_dies_mid_run_loses_nothing(capsys, tmp_path, rules_model
 
 @pytest.mark.slow
 def test_jobs_worker_that_dies_once_loses_nothing(capsys, tmp_path, rules_model, monkeypatch):
-    from govtag.parallel import FAULT_ENV
+    from govtag.run.parallel import FAULT_ENV
 
     reports = made_up_reports(tmp_path / "reports", count=6)
     expected = single_process(capsys, rules_model, [reports])
@@ -93,7 +93,7 @@ def test_jobs_worker_that_dies_once_loses_nothing(capsys, tmp_path, rules_model,
 @pytest.mark.slow
 def test_jobs_report_that_always_kills_its_worker_is_listed_and_the_rest_written(
         capsys, tmp_path, rules_model, monkeypatch):
-    from govtag.parallel import FAULT_ENV
+    from govtag.run.parallel import FAULT_ENV
 
     reports = made_up_reports(tmp_path / "reports", count=6)
     expected = single_process(capsys, rules_model, [reports])

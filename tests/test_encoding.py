@@ -1,15 +1,15 @@
-"""Tests for govtag.encoding: windows cover every token, heading context, token labels, headings."""
+"""Tests for govtag.models.encoding: windows cover every token, heading context, token labels, headings."""
 
 import itertools
 
 import pytest
 
-from govtag.encoding import (IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, make_windows,
+from govtag.models.encoding import (IGNORE, QUANTITY_TAGS, SECTION_TAGS, WindowSettings, make_windows,
                              token_label_ids, tokenise, window_examples, window_starts)
-from govtag.headings import heading_level
-from govtag.report import heading_paths
-from govtag.labels import QUANTITY, SECTION, Document, Span
-from govtag.text import normalise
+from govtag.core.headings import heading_level
+from govtag.core.report import heading_paths
+from govtag.core.labels import QUANTITY, SECTION, Document, Span
+from govtag.core.text import normalise
 
 PROBLEM_HEADING = "二、存在的问题"
 
@@ -189,7 +189,7 @@ def _first_body(window):
 
 
 def test_window_examples_labels_follow_token_index(albert_tokenizer):
-    from govtag.rules import tag_document
+    from govtag.rules.tagger import tag_document
 
     doc = tag_document(long_report(4), "long")
     settings = WindowSettings(64, 16, True, 16)

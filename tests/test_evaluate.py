@@ -1,4 +1,4 @@
-"""Tests for govtag.evaluate: strict span metrics, char metrics, confusion matrix, report files."""
+"""Tests for govtag.outputs.evaluate: strict span metrics, char metrics, confusion matrix, report files."""
 
 import csv
 import json
@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from govtag import evaluate
-from govtag.evaluate import (evaluate_documents, evaluate_predictor, format_report, summary_line,
+from govtag.outputs import evaluate
+from govtag.outputs.evaluate import (evaluate_documents, evaluate_predictor, format_report, summary_line,
                              write_report)
-from govtag.labels import Document, Span
+from govtag.core.labels import Document, Span
 
 ACHIEVED = "全年新增就业1200人，增长12.8%。"
 PROBLEM = "财政收入下降3个百分点。"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from govtag.cli import main
-from govtag.formats import CSV_COLUMNS, QUANTITY_FIELDS
+from govtag.cli.main import main
+from govtag.outputs.formats import CSV_COLUMNS, QUANTITY_FIELDS
 
 REPORT = ("xx鎮20__年工作總結\n一、工作回顧\n農民人均純收入約９５００元，同比增長６．３％。"
           "投入資金xx萬元，新設展板４塊。撥付資金２００萬元，其中上級補助３０萬元。\n三、20__年工作計劃\n新增就業不少於１５０個。\n")

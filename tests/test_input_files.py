@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from govtag.cli import main
+from govtag.cli.main import main
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 REPORT_TEXT = (FIXTURES / "basic_township.txt").read_text(encoding="utf-8")
@@ -137,7 +137,7 @@ def test_an_unreadable_folder_given_directly_says_permission_denied(capsys, fold
 def test_read_report_refuses_a_fifo_at_once(tmp_path):
     import threading
 
-    from govtag.text import ReportReadError, read_report
+    from govtag.core.text import ReportReadError, read_report
 
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
@@ -159,7 +159,7 @@ def test_read_report_refuses_a_fifo_at_once(tmp_path):
 
 
 def test_a_folder_is_listed_in_path_order_as_before(tmp_path):
-    from govtag.inputs import expand_paths
+    from govtag.run.inputs import expand_paths
 
     (tmp_path / "a").mkdir()
     for name in ("a/b.txt", "a-c.txt", "z.txt", "a/notes.md"):

@@ -1,4 +1,4 @@
-"""Tests for govtag.inputs (collecting reports) and govtag.formats (rendering results)."""
+"""Tests for govtag.run.inputs (collecting reports) and govtag.outputs.formats (rendering results)."""
 
 import csv
 import io
@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from govtag.formats import CSV_COLUMNS, FORMATS, render
-from govtag.inputs import expand_paths, iter_reports
-from govtag.labels import QUANTITY, SECTION, Document, Span
+from govtag.outputs.formats import CSV_COLUMNS, FORMATS, render
+from govtag.run.inputs import expand_paths, iter_reports
+from govtag.core.labels import QUANTITY, SECTION, Document, Span
 
 REPORT_A = "xx镇20__年工作報告\n全镇完成產值１２．８億元。\n"
 REPORT_B = "xx村20__年工作总结\n新建農田1.85萬畝，惠及195户。\n"

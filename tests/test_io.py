@@ -1,12 +1,12 @@
-"""Tests for govtag.io: outputs checked up front, atomic writes with the umask's file mode."""
+"""Tests for govtag.core.io: outputs checked up front, atomic writes with the umask's file mode."""
 
 import os
 import stat
 
 import pytest
 
-from govtag.errors import GovtagError, OutputError
-from govtag.io import check_output_dir, check_output_file, write_text_atomic
+from govtag.core.errors import GovtagError, OutputError
+from govtag.core.io import check_output_dir, check_output_file, write_text_atomic
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 

@@ -1,10 +1,10 @@
-"""Tests for govtag.labels: IOB2 conversion and document validation."""
+"""Tests for govtag.core.labels: IOB2 conversion and document validation."""
 
 import random
 
 import pytest
 
-from govtag.labels import (
+from govtag.core.labels import (
     LAYERS,
     OUTSIDE,
     QUANTITY,

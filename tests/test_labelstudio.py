@@ -1,4 +1,4 @@
-"""Tests for govtag.labelstudio: lossless converters, export validation, labeling config."""
+"""Tests for govtag.core.labelstudio: lossless converters, export validation, labeling config."""
 
 import json
 import os
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govtag.labels import LAYERS, QUANTITY, SECTION, Document, Span
-from govtag.labelstudio import (
+from govtag.core.labels import LAYERS, QUANTITY, SECTION, Document, Span
+from govtag.core.labelstudio import (
     ExportError,
     document_to_task,
     labeling_config,

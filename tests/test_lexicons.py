@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from govtag import lexicon
-from govtag.lexicon import LexiconError, compile_cue, cues, entries, table, words
-from govtag.quantities import parse_quantity
-from govtag.rules import tag_quantities, tag_sections
+from govtag.rules import lexicon
+from govtag.rules.lexicon import LexiconError, compile_cue, cues, entries, table, words
+from govtag.rules.quantities import parse_quantity
+from govtag.rules.tagger import tag_quantities, tag_sections
 
 ALL_LISTS = sorted(path.stem for path in lexicon.LEXICON_DIR.glob("*.txt"))
 TABLES = ("numerals", "unit_word_starts", "value_hedges", "unit_aliases", "money_aliases",
@@ -63,7 +63,7 @@ def test_cue_list_compiles(name):
 
 
 def test_unit_guards_name_known_units():
-    from govtag.rules_quantities import UNIT_LABELS
+    from govtag.rules.quantity_grammar import UNIT_LABELS
     assert set(table("unit_word_starts")) - set(UNIT_LABELS) == {"成"}  # 成: the tenths form
 
 

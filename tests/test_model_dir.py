@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from govtag import predict
-from govtag.errors import ModelError
+from govtag.run import predict
+from govtag.core.errors import ModelError
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from govtag.config import ConfigError, load_config
-from govtag.sentence_head import CLASSES
+from govtag.training.config import ConfigError, load_config
+from govtag.models.sentence_head import CLASSES
 from test_sentence_head import _baseline_config, annotated
 
 
@@ -18,7 +18,7 @@ def training_docs():
 
 @pytest.fixture(scope="module")
 def baseline_dir(tmp_path_factory, training_docs):
-    from govtag.train import train
+    from govtag.training.train import train
 
     directory = tmp_path_factory.mktemp("baseline")
     return train(load_config(_baseline_config(directory, training_docs)))
@@ -34,8 +34,8 @@ class Unsure:
 
 
 def test_overwriting_a_baseline_run_leaves_nothing_of_the_old_model(tmp_path, training_docs):
-    from govtag.loading import load_predictor
-    from govtag.train import train
+    from govtag.run.loading import load_predictor
+    from govtag.training.train import train
 
     config = load_config(_baseline_config(tmp_path, training_docs))
     model_dir = tmp_path / "run" / "model"
@@ -49,7 +49,7 @@ def test_overwriting_a_baseline_run_leaves_nothing_of_the_old_model(tmp_path, tr
 
 
 def test_resuming_a_baseline_says_there_is_nothing_to_resume(tmp_path, training_docs):
-    from govtag.train import train
+    from govtag.training.train import train
 
     config = load_config(_baseline_config(tmp_path, training_docs))
     with pytest.raises(ConfigError, match="--resume.*--overwrite"):
@@ -57,7 +57,7 @@ def test_resuming_a_baseline_says_there_is_nothing_to_resume(tmp_path, training_
 
 
 def test_ls_select_takes_a_baseline_model(tmp_path, baseline_dir, capsys):
-    from govtag.cli import main
+    from govtag.cli.main import main
 
     for index in (50, 51):
         (tmp_path / f"r{index}.txt").write_text(annotated(index).text, encoding="utf-8")
@@ -68,9 +68,9 @@ def test_ls_select_takes_a_baseline_model(tmp_path, baseline_dir, capsys):
 
 
 def test_ls_push_takes_a_baseline_model(tmp_path, baseline_dir, monkeypatch, capsys):
-    from govtag import ls_commands
-    from govtag.cli import main
-    from govtag.studio import PushResult
+    from govtag.cli import ls_commands
+    from govtag.cli.main import main
+    from govtag.outputs.studio import PushResult
 
     pushed = {}
 
@@ -87,8 +87,8 @@ def test_ls_push_takes_a_baseline_model(tmp_path, baseline_dir, monkeypatch, cap
 
 
 def test_confidence_comes_from_what_decides_the_sections(tiny_model):
-    from govtag.sentence_tagger import BaselineTagger
-    from govtag.predict import Tagger
+    from govtag.run.sentence_tagger import BaselineTagger
+    from govtag.run.predict import Tagger
 
     text = annotated(53).text
     tagger = Tagger.load(tiny_model, quantize=False)
@@ -98,8 +98,8 @@ def test_confidence_comes_from_what_decides_the_sections(tiny_model):
 
 
 def test_token_head_confidence_is_a_mean_over_sentences(tiny_model):
-    from govtag.decoding import section_confidence, sentence_role_probabilities
-    from govtag.predict import Tagger
+    from govtag.models.decoding import section_confidence, sentence_role_probabilities
+    from govtag.run.predict import Tagger
 
     text = annotated(54).text
     tagger = Tagger.load(tiny_model, quantize=False)

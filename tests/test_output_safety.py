@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from govtag.cli import main
-from govtag.errors import OutputError, keep_secret, printable, redact
-from govtag.formats import spreadsheet_safe
-from govtag.inputs import list_sources
-from govtag.io import write_text_atomic
-from govtag.predict import RuleTagger
+from govtag.cli.main import main
+from govtag.core.errors import OutputError, keep_secret, printable, redact
+from govtag.outputs.formats import spreadsheet_safe
+from govtag.run.inputs import list_sources
+from govtag.core.io import write_text_atomic
+from govtag.run.predict import RuleTagger
 
 REPORT = FIXTURES / "pipeline_xx_town.txt"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -289,7 +289,7 @@ def test_compare_checks_its_output_before_scoring(capsys, tmp_path, monkeypatch)
     def refuse(*_args, **_kwargs):
         raise AssertionError("scoring started before the output was checked")
 
-    monkeypatch.setattr("govtag.evaluate.evaluate_predictor", refuse)
+    monkeypatch.setattr("govtag.outputs.evaluate.evaluate_predictor", refuse)
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
     code, _, err = run(capsys, "compare", "--data", tmp_path / "unused.json", "-o", blocker)
@@ -315,7 +315,7 @@ def test_a_full_disk_names_the_file_and_keeps_the_old_one(tmp_path):
     out.write_text("old", encoding="utf-8")
     limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))"
     done = subprocess.run(
-        [sys.executable, "-c", f"{limit}; import sys; from govtag.cli import main; "
+        [sys.executable, "-c", f"{limit}; import sys; from govtag.cli.main import main; "
          f"sys.exit(main(sys.argv[1:]))", "predict", "--rules", "-o", str(out), str(REPORT)],
         capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(SRC)})
     assert done.returncode == 2, done.stderr

@@ -11,15 +11,15 @@ import pytest
 from transformers import AutoTokenizer, Trainer
 
 from conftest import PIPELINE_DEV, PIPELINE_TRAIN, pipeline_text, write_silver_export, write_train_config
-from govtag.config import ConfigError, load_config
-from govtag.encoding import QUANTITY_TAGS, SECTION_TAGS, make_windows, tokenise
-from govtag.labels import LAYERS, QUANTITY, SECTION
-from govtag.predict import Tagger, analyse
-from govtag.quantity_context import CHANGES, QUALIFIERS
-from govtag.quantity_kind import RELATIONS, STATUSES
-from govtag.rules import tag_document
-from govtag.text import sentence_spans
-from govtag.train import train
+from govtag.training.config import ConfigError, load_config
+from govtag.models.encoding import QUANTITY_TAGS, SECTION_TAGS, make_windows, tokenise
+from govtag.core.labels import LAYERS, QUANTITY, SECTION
+from govtag.run.predict import Tagger, analyse
+from govtag.rules.quantity_context import CHANGES, QUALIFIERS
+from govtag.rules.quantity_kind import RELATIONS, STATUSES
+from govtag.rules.tagger import tag_document
+from govtag.core.text import sentence_spans
+from govtag.training.train import train
 
 pytestmark = pytest.mark.slow
 
@@ -223,8 +223,8 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, tiny_exports, monke
 def test_rule_layers_choose_which_head_sees_the_rule_tags():
     import torch
 
-    from govtag.config import resolve_base
-    from govtag.model import RULE_PRIOR, from_base
+    from govtag.training.config import resolve_base
+    from govtag.models.model import RULE_PRIOR, from_base
 
     model = from_base(resolve_base("albert-tiny"), rule_features=True, rule_layers=["quantity"])
     hidden = model.encoder.config.hidden_size
@@ -242,7 +242,7 @@ def test_rule_layers_choose_which_head_sees_the_rule_tags():
 
 
 def test_share_out_balances_lengths_and_keeps_every_index():
-    from govtag.parallel import share_out
+    from govtag.run.parallel import share_out
 
     lengths = [60_000, 5_000, 20_000, 20_000, 15_000, 1_000]
     shares = share_out(lengths, 2)
@@ -253,7 +253,7 @@ def test_share_out_balances_lengths_and_keeps_every_index():
 
 
 def test_decode_iob2_repairs_an_inside_tag_after_outside():
-    from govtag.predict import decode_iob2
+    from govtag.run.predict import decode_iob2
 
     labels = ["O", "B-COUNT", "I-COUNT", "B-MONEY", "I-MONEY"]
     probs = np.array([
@@ -270,7 +270,7 @@ def test_decode_iob2_repairs_an_inside_tag_after_outside():
 
 
 def test_decode_iob2_keeps_a_confident_sequence():
-    from govtag.predict import decode_iob2
+    from govtag.run.predict import decode_iob2
 
     labels = ["O", "B-AREA", "I-AREA"]
     probs = np.array([[0.995, 0.0, 0.005], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9], [0.9, 0.05, 0.05]])

@@ -1,8 +1,8 @@
-"""Tests for govtag.quantities: value normalisation of quantity spans."""
+"""Tests for govtag.rules.quantities: value normalisation of quantity spans."""
 
 import pytest
 
-from govtag.quantities import QuantityValue, parse_quantity
+from govtag.rules.quantities import QuantityValue, parse_quantity
 
 # (text, label, value, unit, approximate)
 SINGLE_VALUES = [

@@ -1,15 +1,15 @@
-"""Table tests for govtag.quantity_context: each qualifier, rate and change cue, in Simplified,
+"""Table tests for govtag.rules.quantity_context: each qualifier, rate and change cue, in Simplified,
 Traditional and full-width forms of a made-up township sentence. The quantity is marked with
 [brackets]; the brackets are removed and the span is described at their offsets."""
 
 import pytest
 from opencc import OpenCC
 
-from govtag.labels import QUANTITY, Span
-from govtag.lexicon import table, words
-from govtag.quantities import parse_quantity
-from govtag.quantity_context import QUALIFIERS, describe, describe_quantities
-from govtag.text import normalise
+from govtag.core.labels import QUANTITY, Span
+from govtag.rules.lexicon import table, words
+from govtag.rules.quantities import parse_quantity
+from govtag.rules.quantity_context import QUALIFIERS, describe, describe_quantities
+from govtag.core.text import normalise
 
 TO_TRADITIONAL = OpenCC("s2t")
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})

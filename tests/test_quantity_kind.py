@@ -1,4 +1,4 @@
-"""What a quantity is (``govtag.quantity_kind``): status, relation and total.
+"""What a quantity is (``govtag.rules.quantity_kind``): status, relation and total.
 
 Truth tables in the manner of seqeval: each row is a made-up sentence with its quantities marked
 [like this] and the sequence of expected values, one per quantity in order; the whole sequence
@@ -11,14 +11,14 @@ import re
 import pytest
 
 from conftest import FIXTURES
-from govtag.formats import analyse
-from govtag.labels import QUANTITY, Span
-from govtag.lexicon import compile_cue, entries, table
-from govtag.quantities import parse_quantity
-from govtag.quantity_context import describe_quantities
-from govtag.quantity_kind import RELATIONS, STATUSES, classify, is_total
-from govtag.rules import tag_document
-from govtag.text import normalise
+from govtag.outputs.formats import analyse
+from govtag.core.labels import QUANTITY, Span
+from govtag.rules.lexicon import compile_cue, entries, table
+from govtag.rules.quantities import parse_quantity
+from govtag.rules.quantity_context import describe_quantities
+from govtag.rules.quantity_kind import RELATIONS, STATUSES, classify, is_total
+from govtag.rules.tagger import tag_document
+from govtag.core.text import normalise
 
 UNIT_LABELS = {"元": "MONEY", "%": "PERCENT", "亩": "AREA", "公顷": "AREA", "平方米": "AREA"}
 MARK = re.compile(r"\[([^\]]+)\]")

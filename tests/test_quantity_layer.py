@@ -9,12 +9,12 @@ import json
 
 import pytest
 
-from govtag.labels import QUANTITY, Document, Span
-from govtag.quantity_candidates import candidates, shape
-from govtag.quantity_changes import format_changes, quantity_changes
-from govtag.quantity_layer import ARRAYS_FILE, SETTINGS_FILE, LayerSettings, QuantityLayer, is_saved_in
-from govtag.report import Report
-from govtag.rules import tag_quantities
+from govtag.core.labels import QUANTITY, Document, Span
+from govtag.rules.quantity_candidates import candidates, shape
+from govtag.outputs.quantity_changes import format_changes, quantity_changes
+from govtag.models.quantity_layer import ARRAYS_FILE, SETTINGS_FILE, LayerSettings, QuantityLayer, is_saved_in
+from govtag.core.report import Report
+from govtag.rules.tagger import tag_quantities
 
 PLACES = ("东山", "西河", "南岭", "北坡", "中湾", "青石", "白沙", "红岩", "金川", "玉泉", "石门", "清水")
 
@@ -142,11 +142,11 @@ def test_quantity_changes_count_added_and_removed_spans_with_their_precision():
 def test_a_tagger_trained_with_the_layer_takes_its_quantities_from_it(tmp_path_factory, tiny_exports, capsys):
     from conftest import write_train_config
 
-    from govtag.cli import main
-    from govtag.config import load_config
-    from govtag.labelstudio import write_tasks
-    from govtag.predict import Tagger
-    from govtag.train import train
+    from govtag.cli.main import main
+    from govtag.training.config import load_config
+    from govtag.core.labelstudio import write_tasks
+    from govtag.run.predict import Tagger
+    from govtag.training.train import train
 
     directory = tmp_path_factory.mktemp("layer_model")
     train_path, dev_path = tiny_exports
@@ -174,7 +174,7 @@ def test_a_tagger_trained_with_the_layer_takes_its_quantities_from_it(tmp_path_f
 def test_quantity_settings_are_checked(tmp_path, tiny_exports, block, key):
     from conftest import write_train_config
 
-    from govtag.config import ConfigError, load_config
+    from govtag.training.config import ConfigError, load_config
 
     train_path, dev_path = tiny_exports
     config = write_train_config(tmp_path, train_path, dev_path, tmp_path / "run", extra=block)

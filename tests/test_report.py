@@ -1,6 +1,6 @@
-"""Tests for govtag.report: one prepared view per report, shared by every stage.
+"""Tests for govtag.core.report: one prepared view per report, shared by every stage.
 
-A ``Report`` must give exactly the spans the functions of ``govtag.text`` give, index the original
+A ``Report`` must give exactly the spans the functions of ``govtag.core.text`` give, index the original
 text (Traditional, full-width) and be built once: every stage accepts a ``str`` or a ``Report``
 with the same result, and tagging a report normalises and splits it once.
 """
@@ -13,17 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import govtag.text
-from govtag.decoding import TokenProbs, voted_sections
-from govtag.encoding import tokenise
-from govtag.headings import heading_level
-from govtag.labels import SECTION
-from govtag.quantity_context import describe_quantities
-from govtag.report import Report
-from govtag.rules import tag_document, tag_quantities, tag_sections
-from govtag.sections import paragraph_blocks, paragraphs_of
-from govtag.sentences import report_sentences
-from govtag.text import line_spans, normalise, sentence_spans
+import govtag.core.text
+from govtag.models.decoding import TokenProbs, voted_sections
+from govtag.models.encoding import tokenise
+from govtag.core.headings import heading_level
+from govtag.core.labels import SECTION
+from govtag.rules.quantity_context import describe_quantities
+from govtag.core.report import Report
+from govtag.rules.tagger import tag_document, tag_quantities, tag_sections
+from govtag.rules.sections import paragraph_blocks, paragraphs_of
+from govtag.models.sentences import report_sentences
+from govtag.core.text import line_spans, normalise, sentence_spans
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRADITIONAL = (FIXTURES / "township_traditional.txt").read_text(encoding="utf-8")
@@ -42,7 +42,7 @@ def calls(monkeypatch) -> Counter:
             return function(*args, **kwargs)
         return wrapper
 
-    originals = {name: getattr(govtag.text, name) for name in COUNTED}
+    originals = {name: getattr(govtag.core.text, name) for name in COUNTED}
     for module in [m for key, m in sys.modules.items() if key.startswith("govtag")]:
         for name, function in originals.items():
             if getattr(module, name, None) is function:
@@ -83,7 +83,7 @@ def test_of_passes_a_report_on_and_computes_each_part_once(monkeypatch):
     report = Report.of(MIXED)
     assert Report.of(report) is report
     count = Counter()
-    monkeypatch.setattr("govtag.report.normalise", lambda text: count.update(["view"]) or normalise(text))
+    monkeypatch.setattr("govtag.core.report.normalise", lambda text: count.update(["view"]) or normalise(text))
     assert report.view is report.view and report.headings is report.headings
     assert count["view"] == 1
 
@@ -114,8 +114,8 @@ def test_rule_tagging_and_sentences_normalise_and_split_once(calls):
 
 @pytest.mark.slow
 def test_tagger_normalises_and_splits_each_report_once(rules_tagger, calls):
-    from govtag.sentence_head import SentenceHead
-    from govtag.sentences import roles_of_spans
+    from govtag.models.sentence_head import SentenceHead
+    from govtag.models.sentences import roles_of_spans
 
     sentences = report_sentences(MIXED)
     roles = roles_of_spans([(s.start, s.end) for s in sentences], tag_sections(MIXED), len(MIXED))

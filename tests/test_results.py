@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from govtag.errors import UsageError
-from govtag.formats import CSV_COLUMNS, FORMATS, analyse, render
-from govtag.results import CONTEXT_FIELDS, META_FIELDS, QUANTITY_FIELDS, Quantity, ReportResult
-from govtag.rules import tag_document
-from govtag.view import render_page
-from govtag.writers import Output, register_writer, writer
+from govtag.core.errors import UsageError
+from govtag.outputs.formats import CSV_COLUMNS, FORMATS, analyse, render
+from govtag.outputs.results import CONTEXT_FIELDS, META_FIELDS, QUANTITY_FIELDS, Quantity, ReportResult
+from govtag.rules.tagger import tag_document
+from govtag.outputs.view import render_page
+from govtag.outputs.writers import Output, register_writer, writer
 
 TEXT = "一、工作回顾\n全年完成投资约2.5亿元，同比增长12%。新建道路5公里。\n二、下步打算\n力争每年新增就业300人。\n"
 

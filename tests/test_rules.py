@@ -1,11 +1,11 @@
-"""Tests for govtag.rules: the rule-based quantity and section tagger on township-style texts."""
+"""Tests for govtag.rules.tagger: the rule-based quantity and section tagger on township-style texts."""
 
 from pathlib import Path
 
 import pytest
 
-from govtag.labels import check_document
-from govtag.rules import tag_document, tag_quantities, tag_sections
+from govtag.core.labels import check_document
+from govtag.rules.tagger import tag_document, tag_quantities, tag_sections
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -412,6 +412,6 @@ def test_village_summary_items_with_half_width_punctuation_are_results():
     ("全镇新建道路3公里，完成投资500万元。", False, "body"),
 ])
 def test_line_classifier(line, first, kind):
-    from govtag.sections import classify_line
+    from govtag.rules.sections import classify_line
 
     assert classify_line(line, first).kind.value == kind

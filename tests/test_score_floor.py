@@ -1,7 +1,7 @@
 """Score floor of the rule tagger on the shared dev export (``../shared/gold/dev.json``).
 
 The figures are those of ``govtag evaluate --rules --data ../shared/gold/dev.json``, computed
-through ``govtag.evaluate``; a rule or lexicon edit that lowers them fails here. Skipped when the
+through ``govtag.outputs.evaluate``; a rule or lexicon edit that lowers them fails here. Skipped when the
 shared data is not next to the checkout.
 """
 
@@ -18,9 +18,9 @@ FLOORS = {  # measured on the rule tagger, rounded down at the third decimal
 
 @pytest.mark.skipif(not DEV.exists(), reason="../shared/gold/dev.json is not there")
 def test_rule_tagger_stays_above_its_floor_on_dev():
-    from govtag.evaluate import evaluate_predictor
-    from govtag.labelstudio import read_export
-    from govtag.rules import tag_document
+    from govtag.outputs.evaluate import evaluate_predictor
+    from govtag.core.labelstudio import read_export
+    from govtag.rules.tagger import tag_document
 
     report = evaluate_predictor(tag_document, read_export(DEV), progress=False)
     figures = {"quantity strict F1": report["quantity"]["micro"]["f1"],

@@ -10,12 +10,12 @@ import json
 import numpy as np
 import pytest
 
-from govtag.config import ConfigError, load_config
-from govtag.labels import QUANTITY, SECTION, Document, Span
-from govtag.labelstudio import write_tasks
-from govtag.rules import tag_document
-from govtag.sentence_head import HeadSettings, SentenceHead, sentence_sections
-from govtag.sentences import gold_roles, report_sentences, roles_of_spans
+from govtag.training.config import ConfigError, load_config
+from govtag.core.labels import QUANTITY, SECTION, Document, Span
+from govtag.core.labelstudio import write_tasks
+from govtag.rules.tagger import tag_document
+from govtag.models.sentence_head import HeadSettings, SentenceHead, sentence_sections
+from govtag.models.sentences import gold_roles, report_sentences, roles_of_spans
 
 PLACES = ("东山", "西河", "南岭", "北坡", "中湾", "青石", "白沙", "红岩", "金川", "玉泉")
 DIFFICULTIES = ("资金缺口较大", "人才短缺问题依然突出", "基础设施薄弱", "增收渠道单一的矛盾仍然存在",
@@ -65,7 +65,7 @@ def training_docs():
 
 @pytest.fixture(scope="module")
 def head(training_docs):
-    from govtag.baseline import labelled_sentences
+    from govtag.training.baseline import labelled_sentences
 
     sentences, roles = labelled_sentences(training_docs)
     return SentenceHead(HeadSettings(heading_weight=0, position_weight=0, rule_dropout=0.5)).fit(sentences, roles)
@@ -135,9 +135,9 @@ def _baseline_config(tmp_path, training_docs, extra: str = "") -> str:
 
 
 def test_baseline_trains_from_a_config_and_tags_through_load_predictor(tmp_path, training_docs):
-    from govtag.sentence_tagger import BaselineTagger
-    from govtag.loading import load_predictor
-    from govtag.train import train
+    from govtag.run.sentence_tagger import BaselineTagger
+    from govtag.run.loading import load_predictor
+    from govtag.training.train import train
 
     model_dir = train(load_config(_baseline_config(tmp_path, training_docs)))
     predictor = load_predictor(model_dir)
@@ -152,8 +152,8 @@ def test_baseline_trains_from_a_config_and_tags_through_load_predictor(tmp_path,
 
 
 def test_compare_scores_rules_and_a_model_on_the_same_documents(tmp_path, training_docs, capsys):
-    from govtag.cli import main
-    from govtag.train import train
+    from govtag.cli.main import main
+    from govtag.training.train import train
 
     model_dir = train(load_config(_baseline_config(tmp_path, training_docs)))
     assert main(["compare", "--data", str(tmp_path / "dev.json"), str(model_dir),
@@ -187,7 +187,7 @@ def test_unknown_kind_is_refused(tmp_path, training_docs):
 
 
 def test_encoder_input_spells_rule_roles_and_blanks_them():
-    from govtag.sentence_encoder import NO_RULES, second_segment
+    from govtag.models.sentence_encoder import NO_RULES, second_segment
 
     sentences = report_sentences("一、工作回顾\n新建道路5公里。完成投资2亿元。\n二、下步打算\n继续推进。")
     assert second_segment(sentences[2]) == "成绩 成绩 【成绩】 计划 计划"
@@ -197,7 +197,7 @@ def test_encoder_input_spells_rule_roles_and_blanks_them():
 
 
 def test_class_weights_favour_the_rare_role():
-    from govtag.sentence_encoder import _class_weights
+    from govtag.models.sentence_encoder import _class_weights
 
     weights = _class_weights([3] * 90 + [2] * 10)  # 计划 x90, 问题 x10
     assert weights[2] > weights[3] * 8
@@ -205,10 +205,10 @@ def test_class_weights_favour_the_rare_role():
 
 @pytest.mark.slow
 def test_ensemble_baseline_saves_and_reloads_both_sentence_classifiers(tmp_path, training_docs):
-    from govtag.sentence_tagger import BaselineTagger
-    from govtag.loading import load_predictor
-    from govtag.sentence_encoder import SentenceEncoder
-    from govtag.train import train
+    from govtag.run.sentence_tagger import BaselineTagger
+    from govtag.run.loading import load_predictor
+    from govtag.models.sentence_encoder import SentenceEncoder
+    from govtag.training.train import train
 
     extra = "section_head: ensemble\nsentence_encoder:\n  epochs: 1\n  batch_size: 16\n  max_tokens: 48\n"
     path = _baseline_config(tmp_path, training_docs)
@@ -228,8 +228,8 @@ def test_ensemble_baseline_saves_and_reloads_both_sentence_classifiers(tmp_path,
 
 
 def test_predict_and_view_commands_run_a_baseline_model(tmp_path, training_docs):
-    from govtag.cli import main
-    from govtag.train import train
+    from govtag.cli.main import main
+    from govtag.training.train import train
 
     model_dir = train(load_config(_baseline_config(tmp_path, training_docs)))
     doc = annotated(45)
@@ -242,8 +242,8 @@ def test_predict_and_view_commands_run_a_baseline_model(tmp_path, training_docs)
     assert {"role": "问题", "start": start, "end": end} in [
         {k: s[k] for k in ("role", "start", "end")} for s in result["sections"]]
     assert main(["view", "--model", str(model_dir), "-o", str(tmp_path / "v.html"), str(report)]) == 0
-    from govtag.errors import NotTextError
-    from govtag.loading import load_predictor
+    from govtag.core.errors import NotTextError
+    from govtag.run.loading import load_predictor
 
     with load_predictor(model_dir) as predictor, pytest.raises(NotTextError):
         predictor.tag(doc.text.encode("utf-8"), "bytes")

@@ -9,11 +9,11 @@ import json
 import numpy as np
 import pytest
 
-from govtag.config import ConfigError, load_config
-from govtag.labels import SECTION, Span
-from govtag.sentence_head import HeadSettings, SentenceHead, sentence_sections
-from govtag.sentence_vectors import WINDOW_TOKENS, SentenceVectors
-from govtag.sentences import report_sentences
+from govtag.training.config import ConfigError, load_config
+from govtag.core.labels import SECTION, Span
+from govtag.models.sentence_head import HeadSettings, SentenceHead, sentence_sections
+from govtag.models.sentence_vectors import WINDOW_TOKENS, SentenceVectors
+from govtag.models.sentences import report_sentences
 from test_sentence_head import _baseline_config, annotated, difficulty_in_plan
 
 
@@ -43,7 +43,7 @@ def test_a_long_sentence_is_read_to_its_end(vectors):
 
 
 def test_head_with_vectors_standardises_them_and_saves_them(training_docs, tmp_path):
-    from govtag.baseline import labelled_sentences
+    from govtag.training.baseline import labelled_sentences
 
     sentences, roles = labelled_sentences(training_docs)
     settings = HeadSettings(vectors="albert-tiny", vector_weight=1.0, rule_dropout=0.5)
@@ -64,8 +64,8 @@ def test_head_with_vectors_standardises_them_and_saves_them(training_docs, tmp_p
 
 
 def test_baseline_with_vectors_trains_from_a_config(tmp_path, training_docs):
-    from govtag.loading import load_predictor
-    from govtag.train import train
+    from govtag.run.loading import load_predictor
+    from govtag.training.train import train
 
     extra = "  vectors: albert-tiny\n  vector_weight: 0.5\n"
     model_dir = train(load_config(_baseline_config(tmp_path, training_docs, extra)))

@@ -1,4 +1,4 @@
-"""govtag.studio: the labeling config file, selection, CLI wiring, and a REAL Label Studio server.
+"""govtag.outputs.studio: the labeling config file, selection, CLI wiring, and a REAL Label Studio server.
 
 The server tests (marker ``labelstudio``) start ``label-studio`` from the separate virtualenv
 ``.venv-ls/`` (``scripts/install_labelstudio.sh``) on 127.0.0.1 and a free port, with a throw-away
@@ -25,13 +25,14 @@ from pathlib import Path
 
 import pytest
 
-from govtag import ls_commands as commands, studio
-from govtag.cli import build_parser
-from govtag.cli import main as cli_main
-from govtag.errors import InputError
-from govtag.inputs import report_paths
-from govtag.labels import Document, Span
-from govtag.labelstudio import labeling_config, read_export
+from govtag.cli import ls_commands as commands
+from govtag.outputs import studio
+from govtag.cli.main import build_parser
+from govtag.cli.main import main as cli_main
+from govtag.core.errors import InputError
+from govtag.run.inputs import report_paths
+from govtag.core.labels import Document, Span
+from govtag.core.labelstudio import labeling_config, read_export
 
 REPO = Path(__file__).resolve().parents[1]
 LS_BIN = Path(os.environ.get("LABEL_STUDIO_BIN", REPO / ".venv-ls" / "bin" / "label-studio"))
@@ -51,7 +52,7 @@ REPORTS = {
 }
 UNANNOTATED = ("village_plan", "yy村20__年工作计划\n下一步将新修水渠3公里，改造危房12户。\n")
 
-HAND = {  # (substring, label, layer) used when govtag.rules is not importable
+HAND = {  # (substring, label, layer) used when govtag.rules.tagger is not importable
     "county_traditional": [("全年新增高標準農田1.85萬畝，發放補貼1431萬元，惠及農戶3200戶。", "成绩", "section"),
                            ("部分項目進度偏慢，資金缺口達15%。", "问题", "section"),
                            ("1.85萬畝", "AREA", "quantity"), ("1431萬元", "MONEY", "quantity"),
@@ -77,7 +78,7 @@ def _hand_document(doc_id: str, text: str) -> Document:
 
 def _predict(doc_id: str, text: str) -> Document:
     try:
-        from govtag.rules import tag_document
+        from govtag.rules.tagger import tag_document
     except ImportError:
         return _hand_document(doc_id, text)
     return tag_document(text, doc_id)
@@ -85,7 +86,7 @@ def _predict(doc_id: str, text: str) -> Document:
 
 def _have_rules() -> bool:
     try:
-        from govtag.rules import tag_document  # noqa: F401
+        from govtag.rules.tagger import tag_document  # noqa: F401
     except ImportError:
         return False
     return True
@@ -97,8 +98,8 @@ def _have_rules() -> bool:
 def test_labeling_config_file_is_generated_from_the_code():
     path = REPO / "annotations" / "labeling_config.xml"
     assert path.read_text(encoding="utf-8") == labeling_config(), (
-        "annotations/labeling_config.xml drifted from govtag.labelstudio.labeling_config(); "
-        "regenerate it: python -c \"from govtag.labelstudio import labeling_config; "
+        "annotations/labeling_config.xml drifted from govtag.core.labelstudio.labeling_config(); "
+        "regenerate it: python -c \"from govtag.core.labelstudio import labeling_config; "
         "print(labeling_config(), end='')\" > annotations/labeling_config.xml")
 
 
@@ -264,7 +265,7 @@ def test_push_annotate_pull_round_trip(client, ls_server, tmp_path, capsys):
         assert task.data["text"] == doc.text
         (prediction,) = task.predictions
         assert prediction.model_version == "test-rules"
-        from govtag.labelstudio import document_results
+        from govtag.core.labelstudio import document_results
         assert prediction.result == document_results(doc)
 
     # an annotator accepts the pre-annotation of every task; for one task they then edit a

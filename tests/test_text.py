@@ -1,4 +1,4 @@
-"""Tests for govtag.text: decoding report files, offset-preserving normalisation, splitting."""
+"""Tests for govtag.core.text: decoding report files, offset-preserving normalisation, splitting."""
 
 import codecs
 import random
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from govtag.text import (
+from govtag.core.text import (
     SENTENCE_ENDS,
     ReportReadError,
     TruncatedTextWarning,

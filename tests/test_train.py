@@ -1,4 +1,4 @@
-"""Tests for govtag.train helpers that need no model: noise on the rule features, the training
+"""Tests for govtag.training.train helpers that need no model: noise on the rule features, the training
 arguments."""
 
 import numpy as np
@@ -6,8 +6,8 @@ from datasets import Dataset
 
 import pytest
 
-from govtag.config import Config
-from govtag.train import noisy_runs, training_arguments, with_rule_noise
+from govtag.training.config import Config
+from govtag.training.train import noisy_runs, training_arguments, with_rule_noise
 
 
 def _runs(ids):

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from govtag.cli import main
-from govtag.predict import analyse
-from govtag.rules import tag_document
-from govtag.view import render_page, sums_by_section, tooltip
+from govtag.cli.main import main
+from govtag.run.predict import analyse
+from govtag.rules.tagger import tag_document
+from govtag.outputs.view import render_page, sums_by_section, tooltip
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 BROWSER_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

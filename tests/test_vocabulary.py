@@ -3,9 +3,10 @@ CJK from ``text``; a quantity label's units from the lexicon file named after it
 
 import pytest
 
-from govtag import labels, text
-from govtag.labels import IOB2, LAYERS, QUANTITY, ROLE_CLASSES, SECTION
-from govtag.lexicon import words
+from govtag.core import labels
+from govtag.core import text
+from govtag.core.labels import IOB2, LAYERS, QUANTITY, ROLE_CLASSES, SECTION
+from govtag.rules.lexicon import words
 
 
 @pytest.mark.parametrize("previous, tag, allowed", [
@@ -24,9 +25,9 @@ def test_iob2_tags_and_labels():
 
 
 def test_every_role_list_is_the_labels_one():
-    from govtag.encoding import SECTION_TAGS
-    from govtag.evaluate import ASCII_ROLE_NAMES
-    from govtag.sentence_head import CLASSES
+    from govtag.models.encoding import SECTION_TAGS
+    from govtag.outputs.evaluate import ASCII_ROLE_NAMES
+    from govtag.models.sentence_head import CLASSES
 
     assert ROLE_CLASSES == ("O", *LAYERS[SECTION])
     assert tuple(SECTION_TAGS) == CLASSES == ROLE_CLASSES
@@ -40,7 +41,7 @@ def test_every_label_has_its_colours():
 
 @pytest.mark.parametrize("label", LAYERS[QUANTITY])
 def test_a_labels_units_come_from_the_file_named_after_it(label):
-    from govtag.rules_quantities import UNIT_LABELS
+    from govtag.rules.quantity_grammar import UNIT_LABELS
 
     earlier = LAYERS[QUANTITY][:LAYERS[QUANTITY].index(label)]
     claimed = {u for other in earlier for u in words(f"units_{other.lower()}")}

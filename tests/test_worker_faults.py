@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, pipeline_text, wait_for_workers
-from govtag.cli import main
-from govtag.predict import default_model_dir
+from govtag.cli.main import main
+from govtag.run.predict import default_model_dir
 
 REPORTS = [str(FIXTURES / "pipeline_xx_town.txt"), str(FIXTURES / "basic_township.txt")]
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -145,7 +145,9 @@ def test_a_second_ctrl_c_does_not_break_the_exit(tmp_path):
 # ------------------------------------------------------------------ more jobs than cores
 
 def test_more_jobs_than_cores_is_cut_down_with_a_warning(capsys, monkeypatch, tmp_path):
-    from govtag import loading, predict, runtime
+    from govtag.run import loading
+    from govtag.run import predict
+    from govtag.run import runtime
 
     started = []
 
