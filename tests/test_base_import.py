@@ -230,3 +230,62 @@ def test_baseline_card_names_each_base_and_its_licence():
     card = _card(config, 3, 0)
     assert "e5-small: intfloat/multilingual-e5-small" in card and "MIT" in card
     assert "m3e-small:" in card and "non-commercial" in card
+
+
+def test_a_shallow_import_is_the_lower_layers_of_the_full_model(full):
+    from govtag.models.e5_import import convert
+
+    shallow, tokenizer, _ = convert(layers=3)
+    assert shallow.config.num_hidden_layers == 3 and len(shallow.encoder.layer) == 3
+    ids = tokenizer(SENTENCES[1])["input_ids"]
+    assert ids == full[1](SENTENCES[1])["input_ids"]
+    with torch.no_grad():
+        third = full[0](torch.tensor([ids]), output_hidden_states=True).hidden_states[3][0].double().numpy()
+    np.testing.assert_allclose(hidden(shallow, ids), third, atol=1e-5)
+    with pytest.raises(ValueError, match="between 1 and 12"):
+        convert(layers=13)
+
+
+def test_a_half_base_is_stored_as_float16_and_reads_as_float32(pruned, tmp_path, monkeypatch):
+    from safetensors import safe_open
+
+    from govtag.cli.main import main
+    from govtag.training.config import resolve_base
+
+    monkeypatch.setenv("GOVTAG_BASES", str(tmp_path))
+    assert main(["base", "import-e5", "--layers", "4", "--half"]) == 0
+    path = resolve_base("e5-small-l4")  # the short name of a 4-layer import
+    with safe_open(f"{path}/model.safetensors", "pt") as tensors:
+        assert {tensors.get_tensor(k).dtype for k in tensors.keys()} == {torch.float16}
+    from govtag.models.sentence_vectors import SentenceVectors
+
+    vectors = SentenceVectors(path)
+    assert next(vectors.model.parameters()).dtype == torch.float32
+    assert vectors.model.config.num_hidden_layers == 4
+    assert np.isfinite(vectors.encode(SENTENCES[:2])).all()
+
+
+def test_layers_option_is_checked_in_one_line(capsys):
+    from govtag.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["base", "import-e5", "--layers", "0"])
+    assert "a number of layers from 1 to 12" in capsys.readouterr().err
+
+
+def test_a_half_sentence_encoder_saves_float16_and_predicts_as_fitted(pruned, tmp_path):
+    from safetensors import safe_open
+
+    from govtag.models.e5_import import save
+    from govtag.models.sentence_encoder import FOLDER, EncoderSettings, SentenceEncoder
+    from govtag.models.sentences import report_sentences
+
+    save(*pruned[:2], tmp_path / "base", {})
+    sentences = report_sentences("全镇生产总值增长6.8%。\n企业经营困难。\n明年新建厂房。")
+    encoder = SentenceEncoder.from_base(str(tmp_path / "base"), EncoderSettings(max_tokens=32, half=True))
+    encoder.save(tmp_path / "model")
+    with safe_open(f"{tmp_path / 'model' / FOLDER}/model.safetensors", "pt") as tensors:
+        assert {tensors.get_tensor(k).dtype for k in tensors.keys()} == {torch.float16}
+    loaded = SentenceEncoder.load(tmp_path / "model")
+    assert loaded.settings.half and next(loaded.model.parameters()).dtype == torch.float32
+    np.testing.assert_allclose(loaded.probabilities(sentences), encoder.probabilities(sentences), atol=1e-6)

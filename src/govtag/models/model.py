@@ -148,7 +148,8 @@ def from_base(base_dir: str, base_name: str | None = None, windows: WindowSettin
     config records the base as ``base_name`` (the config's short name, never a local path), the
     ``windows`` settings, and ``settings`` (other ``GovtagConfig`` fields)."""
     local = Path(base_dir).is_dir()
-    pretrained = AutoModel.from_pretrained(base_dir, local_files_only=local, add_pooling_layer=False)
+    pretrained = AutoModel.from_pretrained(base_dir, local_files_only=local, add_pooling_layer=False,
+                                           dtype=torch.float32)  # a float16 base is trained in float32
     name = base_name or str(base_dir)
     encoder = {**pretrained.config.to_dict(), "_name_or_path": name}
     settings = {**window_fields(windows or WindowSettings()), **settings}

@@ -5,7 +5,9 @@ rule tagger's roles of the sentence and its neighbours spelt as words (``计划 
 With ``rule_dropout`` the second segment of a share of training sentences says ``无`` instead,
 so the encoder learns to decide from the words alone and can overrule the rules. The encoder is
 a Hugging Face sequence classifier trained with the Trainer and class-weighted cross-entropy
-(the rare 问题 counts more); it is saved in a ``sentence_encoder/`` folder of a model directory.
+(the rare 问题 counts more); it is saved in a ``sentence_encoder/`` folder of a model directory,
+as float16 with ``half`` (half the size; computed in float32 after loading, and in memory the
+saved weights are the ones used, so a saved model predicts as the fitted one).
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ class SentenceEncoder(SectionModel):
     def from_base(cls, base_dir: str, settings: EncoderSettings) -> "SentenceEncoder":
         tokenizer = AutoTokenizer.from_pretrained(base_dir)
         model = AutoModelForSequenceClassification.from_pretrained(
-            base_dir, num_labels=len(CLASSES), id2label=dict(enumerate(CLASSES)),
+            base_dir, dtype=torch.float32, num_labels=len(CLASSES), id2label=dict(enumerate(CLASSES)),
             label2id={c: i for i, c in enumerate(CLASSES)})
         return cls(model, tokenizer, settings)
 
@@ -126,13 +128,16 @@ class SentenceEncoder(SectionModel):
     def save(self, directory: str | Path) -> None:
         target = Path(directory) / FOLDER
         self.model.config.govtag_sentence_encoder = asdict(self.settings)
+        if self.settings.half:  # rounded in memory too: what is saved is what predicts
+            self.model = self.model.to(torch.float16)
         self.model.save_pretrained(str(target))
+        self.model = self.model.to(torch.float32)
         self.tokenizer.save_pretrained(str(target))
 
     @classmethod
     def load(cls, directory: str | Path) -> "SentenceEncoder":
         source = Path(directory) / FOLDER
-        model = AutoModelForSequenceClassification.from_pretrained(str(source)).eval()
+        model = AutoModelForSequenceClassification.from_pretrained(str(source), dtype=torch.float32).eval()
         tokenizer = AutoTokenizer.from_pretrained(str(source))
         saved = getattr(model.config, "govtag_sentence_encoder", {}) or {}
         known = {f.name for f in fields(EncoderSettings)}

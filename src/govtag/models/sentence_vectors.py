@@ -53,7 +53,8 @@ class SentenceVectors:
 
 @lru_cache(maxsize=2)
 def _load(name: str):
-    from transformers import AutoModel, AutoTokenizer  # a large import, only when vectors are asked for
+    import torch  # large imports, only when vectors are asked for
+    from transformers import AutoModel, AutoTokenizer
 
-    path = resolve_base(name)
-    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    path = resolve_base(name)  # float16 weights (a --half base) are computed in float32
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path, dtype=torch.float32).eval()
