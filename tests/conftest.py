@@ -158,4 +158,4 @@ def no_tagging(monkeypatch):
         raise AssertionError("tagging started before the checks")
 
     monkeypatch.setattr(RuleTagger, "tag_many", refuse)
-    monkeypatch.setattr("govtag.run.predict.Tagger.load", refuse)
+    monkeypatch.setattr("govtag.run.predict.Tagger.from_run", refuse)

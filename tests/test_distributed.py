@@ -3,11 +3,15 @@ the output equals the single-process output report by report, a broken file lose
 and a worker that dies mid-run loses no report another can tag."""
 
 import json
+import os
 
 import pytest
 
 from conftest import FIXTURES
+from fault_taggers import TESTS, dying_loader
 from govtag.cli.main import main
+from govtag.run import loading
+from govtag.run.parallel import ParallelTagger
 
 FIXTURE_NAMES = ("basic_township", "pipeline_xx_town", "pipeline_yy_township", "pipeline_zz_street",
                  "township_report", "township_traditional", "township_village_brief")
@@ -59,17 +63,25 @@ def test_ray_output_equals_single_process_and_a_broken_file_loses_nothing(capsys
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # no staging left
 
 
+def workers_die_on(monkeypatch, doc_id, marker=None):
+    """``govtag predict --jobs`` workers whose tagger ends its process on ``doc_id``."""
+    def parallel_tagger(jobs, run, loader=None):
+        return ParallelTagger(jobs, run, loader=dying_loader(doc_id, marker))
+
+    monkeypatch.setattr(loading, "ParallelTagger", parallel_tagger)
+
+
 @pytest.mark.slow
 def test_ray_actor_that_dies_mid_run_loses_nothing(capsys, tmp_path, rules_model, monkeypatch):
     pytest.importorskip("ray")
     from govtag.run.distributed import predict_on_ray
-    from govtag.run.parallel import FAULT_ENV
 
     reports = made_up_reports(tmp_path / "reports")
     expected = single_process(capsys, rules_model, [reports])
-    monkeypatch.setenv(FAULT_ENV, f"report_07:{tmp_path / 'died_once'}")  # set before Ray starts
+    # set before Ray starts: its workers import the dying loader from the tests directory
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")])))
     outcome = predict_on_ray([str(reports)], tmp_path / "out", model=str(rules_model), workers=2,
-                             fmt="parquet")
+                             fmt="parquet", loader=dying_loader("report_07", tmp_path / "died_once"))
     assert (tmp_path / "died_once").exists()  # an actor did die
     assert outcome.reports == 20 and not outcome.failures
     import pandas as pd
@@ -81,11 +93,9 @@ def test_ray_actor_that_dies_mid_run_loses_nothing(capsys, tmp_path, rules_model
 
 @pytest.mark.slow
 def test_jobs_worker_that_dies_once_loses_nothing(capsys, tmp_path, rules_model, monkeypatch):
-    from govtag.run.parallel import FAULT_ENV
-
     reports = made_up_reports(tmp_path / "reports", count=6)
     expected = single_process(capsys, rules_model, [reports])
-    monkeypatch.setenv(FAULT_ENV, f"report_03:{tmp_path / 'died_once'}")
+    workers_die_on(monkeypatch, "report_03", tmp_path / "died_once")
     assert single_process(capsys, rules_model, [reports], "--jobs", "2") == expected
     assert (tmp_path / "died_once").exists()
 
@@ -93,11 +103,9 @@ def test_jobs_worker_that_dies_once_loses_nothing(capsys, tmp_path, rules_model,
 @pytest.mark.slow
 def test_jobs_report_that_always_kills_its_worker_is_listed_and_the_rest_written(
         capsys, tmp_path, rules_model, monkeypatch):
-    from govtag.run.parallel import FAULT_ENV
-
     reports = made_up_reports(tmp_path / "reports", count=6)
     expected = single_process(capsys, rules_model, [reports])
-    monkeypatch.setenv(FAULT_ENV, "report_02")
+    workers_die_on(monkeypatch, "report_02")
     output = tmp_path / "out.jsonl"
     code = main(["predict", "--model", str(rules_model), "--format", "jsonl", "--jobs", "2",
                  "-o", str(output), str(reports)])

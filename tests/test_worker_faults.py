@@ -151,12 +151,12 @@ def test_more_jobs_than_cores_is_cut_down_with_a_warning(capsys, monkeypatch, tm
 
     started = []
 
-    def fake_predictor(model=None, rules=False, jobs=1, **options):
-        started.append(jobs)
+    def fake_predictor(run):
+        started.append(run.jobs)
         return predict.RuleTagger()
 
     monkeypatch.setattr(runtime, "available_cores", lambda: 2)
-    monkeypatch.setattr(loading, "load", fake_predictor)
+    monkeypatch.setattr(loading, "load_run", fake_predictor)
     reports = []
     for name in "abcd":
         reports.append(tmp_path / f"{name}.txt")

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from govtag.outputs import view  # noqa: F401  (registers the html writer)
 from govtag.run.checks import COMPARISON_FILES, check_comparison_output, check_output, no_model_options
-from govtag.models.encoding import check_stride
 from govtag.core.errors import InputError, UsageError, printable
 from govtag.outputs.formats import BINARY_FORMATS, analyse, render, render_bytes, with_offsets
 from govtag.run.inputs import iter_report_sources, readable, tag_inputs, without_reports_of
@@ -37,6 +36,12 @@ def _runtime():
     from govtag.run import runtime
 
     return runtime
+
+
+def _model_runs():
+    from govtag.run import model_run
+
+    return model_run
 
 
 def _configs():
@@ -82,9 +87,8 @@ def show_progress(args) -> bool:
 
 def run_view(args) -> int:
     check_output(args.output, args.paths)
-    if not args.rules:
-        _check_model_options(args.model, None)
-    with _loading().load(args.model, args.rules) as predictor:
+    run = None if args.rules else _model_run(args.model)
+    with _load(run) as predictor:
         docs, failures, _ = tag_inputs(predictor, iter_report_sources(args.paths,
                                                                       args.max_report_mb),
                                        progress=show_progress(args))
@@ -153,10 +157,9 @@ def settings_of(predictor) -> str:
 def _evaluate_and_print(model, rules, data, output, options=None, progress=False) -> int:
     if output:
         check_output_dir(output)
-    if not rules:
-        _check_model_options(model, (options or {}).get("stride"))
+    run = None if rules else _model_run(model, options)
     gold = read_export(data)
-    predictor = _loading().load(model, rules, **({} if rules else options or {}))
+    predictor = _load(run)
     evaluate = _evaluation()
     report = evaluate.evaluate_predictor(predictor.tag, gold, progress=progress)
     report["settings"] = settings_of(predictor)
@@ -191,13 +194,20 @@ def run_compare(args) -> int:
     return EXIT_OK
 
 
-def _check_model_options(model, stride) -> None:
-    """The model directory is complete and ``--stride`` fits its windows (config.json only)."""
-    if _is_baseline(model):
-        return  # no encoder, no windows
-    settings = _loading().model_settings(model)
-    if isinstance(stride, int):
-        check_stride(stride, settings, "--stride")
+def _model_run(model, options: dict | None = None):
+    """The ``ModelRun`` of ``model`` with the run ``options``, in one process."""
+    return _resolved(_model_runs().ModelRun.of_model(model), options, jobs=1)
+
+
+def _resolved(run, options: dict | None, jobs: int | None):
+    """``run`` with its run options decided once, before any work: ``--stride`` fits the
+    model's windows (a model without an encoder: nothing to decide)."""
+    return run.resolved(jobs=jobs, option="--stride", **(options or {}))
+
+
+def _load(run):
+    """The tagger of ``run`` (a ``ModelRun``), the rule tagger for ``None``."""
+    return _loading().load(rules=True) if run is None else _loading().load_run(run)
 
 
 def _check_run_options(args) -> None:
@@ -211,7 +221,8 @@ def _check_run_options(args) -> None:
         _runtime().resolve_device(args.device)  # --device cuda without CUDA: an error before any work
 
 
-def _check_predict_options(args) -> None:
+def _check_predict_options(args):
+    """The options of ``govtag predict`` checked; the ``ModelRun`` (``None``: the rules)."""
     _check_run_options(args)
     at_least("--jobs", args.jobs, 1)
     at_least("--workers", args.workers, 1)
@@ -229,8 +240,10 @@ def _check_predict_options(args) -> None:
                          "offsets index the task text)")
     if args.output and args.engine != "ray":
         check_output(args.output, args.paths or ["-"])
-    if not args.rules:
-        _check_model_options(args.model, args.stride)
+    if args.rules:
+        return None
+    run = _model_runs().ModelRun.of_model(args.model)
+    return _resolved(run, run_options(args), _capped_jobs(args.jobs) if run.encoder else None)
 
 
 def _check_ray_options(args) -> None:
@@ -243,12 +256,12 @@ def _check_ray_options(args) -> None:
 
 
 def run_predict(args) -> int:
-    _check_predict_options(args)
+    run = _check_predict_options(args)
     if args.engine == "ray":
-        return run_predict_ray(args)
+        return run_predict_ray(args, run)
     progress = show_progress(args)
     reports = list(iter_report_sources(args.paths or ["-"], args.max_report_mb))
-    with _predictor(args, sum(1 for r in reports if not r.error)) as predictor:
+    with _predictor(args, run, sum(1 for r in reports if not r.error)) as predictor:
         predictor.progress = progress
         jobs = getattr(predictor, "jobs", 1)
         docs, failures, raws = tag_inputs(predictor, reports, batch_docs=8 * jobs, progress=progress)
@@ -264,19 +277,12 @@ def run_predict(args) -> int:
     return _exit_code(docs, failures)
 
 
-def _predictor(args, reports: int):
-    """The predictor ``govtag predict`` uses: with the run options, in as many worker processes
-    as the defaults (or --jobs) give for ``reports`` reports; says its settings with -v."""
-
-    if args.rules:
-        return _loading().load(rules=True)
-    options = run_options(args)
-    jobs = 1
-    if not _is_baseline(args.model):
-
-        jobs = _runtime().resolve(_loading().model_settings(args.model).stride,
-                                  jobs=_capped_jobs(args.jobs), reports=reports, **options).jobs
-    predictor = _loading().load(args.model, jobs=jobs, **options)
+def _predictor(args, run, reports: int):
+    """The predictor ``govtag predict`` uses: ``run`` (``None``: the rules) in no more worker
+    processes than there are ``reports``; says its settings with -v."""
+    if run is not None:
+        run = run.for_reports(reports)
+    predictor = _load(run)
     if args.verbose:
         print(f"govtag: settings: {settings_of(predictor)}", file=sys.stderr)
     return predictor
@@ -292,13 +298,8 @@ def _capped_jobs(jobs: int | None) -> int | None:
     return cores
 
 
-def _is_baseline(model) -> bool:
-    loading = _loading()
-    return loading.is_baseline(loading.model_dir_of(model))
-
-
-def run_predict_ray(args) -> int:
-    outcome = _distributed().predict_on_ray(args.paths, args.output, model=args.model, rules=args.rules,
+def run_predict_ray(args, run) -> int:
+    outcome = _distributed().predict_on_ray(args.paths, args.output, model=run, rules=args.rules,
                              address=args.address, workers=args.workers, fmt=args.format,
                              offsets=args.offsets, max_mb=args.max_report_mb,
                              **run_options(args))

@@ -29,8 +29,9 @@ from govtag.core.errors import InputError, OutputError, UsageError
 from govtag.outputs.formats import analyse, json_lines, render_bytes, with_offsets
 from govtag.run.inputs import Source, list_sources, name_text, read_source
 from govtag.core.io import check_output_dir, write_bytes_atomic, write_json_atomic
-from govtag.run.loading import load
-from govtag.run.parallel import fault_point
+from govtag.run.loading import load_run
+from govtag.run.model_run import ModelRun
+from govtag.run.predict import RuleTagger
 
 MANIFEST = "manifest.json"
 FORMATS = ("jsonl", "parquet")
@@ -58,27 +59,31 @@ def import_ray():
     return ray
 
 
-def predict_on_ray(paths: list[str], output: str | Path, model: str | None = None,
+def predict_on_ray(paths: list[str], output: str | Path, model: str | Path | ModelRun | None = None,
                    rules: bool = False, address: str | None = None, workers: int | None = None,
                    fmt: str = "jsonl", offsets: str = "text", shard_size: int = 1000,
-                   max_mb: float | None = None, **options) -> RayOutcome:
+                   max_mb: float | None = None, loader=load_run, **options) -> RayOutcome:
     """Tag the reports under ``paths`` on Ray and write shards into the directory ``output``.
 
+    ``model``: a model directory (``None``: the shipped one) or its ``ModelRun``; the model is
+    decided here, once, and its run settings on each actor, for the device it has.
     ``address``: a running cluster (``auto``, ``ray://host:10001``); without it a local Ray is
     started (with ``workers`` CPUs when given) and stopped. ``max_mb``: the size limit of a
     report (``govtag.core.report_files``). ``options``: the run options of
-    ``Tagger.load`` (device, quantize, stride, batch_size).
+    ``Tagger.load`` (device, quantize, stride, batch_size). ``loader(run)``: what loads the
+    model on each actor (``loading.load_run``; a module-level callable the actors can import).
     """
     if fmt not in FORMATS:
         raise UsageError(f"Ray output is {' or '.join(FORMATS)} shards, not {fmt}")
     files = listed_reports(paths)
     output = _checked_output(Path(output))
+    run = None if rules else model if isinstance(model, ModelRun) else ModelRun.of_model(model)
     ray = import_ray()
     started = _connect(ray, address, workers)
     try:
         actor = _actor_settings(ray, workers, options)
-        spec = {"model": model, "rules": rules, "offsets": offsets, "options": actor.pop("options"),
-                "max_mb": max_mb}
+        spec = {"run": run, "offsets": offsets, "options": actor.pop("options"), "max_mb": max_mb,
+                "loader": loader}
         return _write_all(ray, files, spec, actor, output, fmt, shard_size)
     finally:
         if started:
@@ -202,12 +207,13 @@ def _swap_in(staging: Path, output: Path) -> None:
 
 
 class TaggerActor:
-    """A Ray actor holding one predictor (loaded once); tags batches of report paths."""
+    """A Ray actor holding one predictor (loaded once by ``loader`` from the ``ModelRun`` with its
+    run settings decided here; the rule tagger without a run); tags batches of report paths."""
 
-    def __init__(self, model, rules, offsets, options, max_mb=None):
+    def __init__(self, run, offsets, options, max_mb=None, loader=load_run):
         if options.get("device") == "cpu":
             torch.set_num_threads(1)  # one CPU per actor
-        self.predictor = load(model, rules, **({} if rules else options))
+        self.predictor = RuleTagger() if run is None else loader(run.resolved(jobs=1, **options))
         self.offsets, self.max_mb = offsets, max_mb
 
     def __call__(self, batch: dict) -> dict:
@@ -224,7 +230,6 @@ def tag_paths(predictor, sources: list, offsets: str = "text",
     predict --format jsonl`` writes it) or the reason it failed."""
     reports = [read_source(source, max_mb) for source in sources]
     paths = [name_text(source.path) for source in sources]
-    fault_point([r.doc_id for r in reports])
     good = [r for r in reports if not r.error]
     docs = iter(predictor.tag_many([r.text for r in good], [r.doc_id for r in good]) if good else [])
     rows = []

@@ -4,6 +4,7 @@ The model directory's manifest (``govtag.models.manifest``) says what it holds: 
 ``SentenceTagger`` (a section model over sentences, quantities from the rules); with one, the
 encoder's ``predict.Tagger`` with its section and quantity models, in worker processes
 (``parallel.ParallelTagger``) when ``jobs`` is above 1. ``rules=True`` gives the rule tagger.
+``load_run`` loads a ``model_run.ModelRun`` already decided (what ``load`` builds from its options).
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from govtag.core.components import Tagger
-from govtag.models.manifest import read_manifest
+from govtag.run.model_run import ModelRun, is_baseline, model_dir_of, model_settings
 from govtag.run.parallel import ParallelTagger
-from govtag.run.predict import RuleTagger, Tagger as EncoderTagger, is_baseline, model_dir_of, model_settings
+from govtag.run.predict import RuleTagger, Tagger as EncoderTagger
 from govtag.run.sentence_tagger import SentenceTagger
 
-__all__ = ["load", "load_predictor", "is_baseline", "model_dir_of", "model_settings"]
+__all__ = ["load", "load_run", "load_predictor", "is_baseline", "model_dir_of", "model_settings"]
 
 
 def load(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1, **options) -> Tagger:
@@ -27,12 +28,17 @@ def load(model_dir: str | Path | None = None, rules: bool = False, jobs: int = 1
     """
     if rules:
         return RuleTagger()
-    model_dir = model_dir_of(model_dir)
-    if not read_manifest(model_dir).encoder:
-        return SentenceTagger.load(model_dir)
-    if jobs > 1:
-        return ParallelTagger(jobs, model_dir, loader=load, **options)
-    return EncoderTagger.load(model_dir, **options)
+    return load_run(ModelRun.of(model_dir, jobs=jobs, **options))
+
+
+def load_run(run: ModelRun) -> Tagger:
+    """The tagger of a decided ``ModelRun``: a ``SentenceTagger`` without an encoder, else the
+    encoder's tagger, in ``run.jobs`` worker processes when above 1."""
+    if not run.encoder:
+        return SentenceTagger.load(run.model_dir)
+    if run.jobs > 1:
+        return ParallelTagger(run.jobs, run, loader=load_run)
+    return EncoderTagger.from_run(run)
 
 
 load_predictor = load  # its older name

@@ -4,7 +4,7 @@ own ``predict.Tagger`` (on 2 cores, two single-threaded workers outrun one two-t
 A worker that dies (killed, out of memory) loses nothing that another can tag: its unfinished
 shares go to fresh workers, and reports that still kill their worker are tried one at a time;
 only a report that kills a worker on its own is given up, as ``LostReports`` with the reason,
-with every other report tagged. ``GOVTAG_FAULT`` injects such a death for tests (``fault_point``).
+with every other report tagged.
 Workers die with the main process (killed, ``kill -9`` included): none is left behind holding
 a model. A model that cannot be loaded is one ``ModelError``, not a worker death per report.
 """
@@ -23,11 +23,11 @@ from pathlib import Path
 
 import torch
 
-from govtag.models.encoding import check_stride
 from govtag.run import runtime
 from govtag.core.errors import LostReports, ModelError, UsageError
 from govtag.core.labels import Document
-from govtag.run.predict import Tagger, check_text, checked_inputs, model_dir_of, model_settings
+from govtag.run.model_run import ModelRun
+from govtag.run.predict import Tagger, check_text, checked_inputs
 
 
 class ParallelTagger:
@@ -38,29 +38,29 @@ class ParallelTagger:
     workers; leaving the ``with`` block by an exception (Ctrl-C included) stops them at once.
     """
 
-    def __init__(self, jobs: int, model_dir: str | Path | None = None, loader=None, **options):
-        """``loader(model_dir, **options)`` loads the model in each worker (default:
-        ``predict.Tagger.load``; ``loading.load`` passes itself, by reference)."""
+    def __init__(self, jobs: int, model_dir: str | Path | ModelRun | None = None, loader=None,
+                 **options):
+        """``model_dir`` with the run ``options`` (device, quantize, stride, batch_size; see
+        ``predict.Tagger.load``), or the ``ModelRun`` a caller has decided (then no options).
+        ``loader(run)`` loads the model of a worker's ``ModelRun`` (its jobs 1) in each worker
+        (default: ``predict.Tagger.from_run``; ``loading.load_run`` passes itself, by reference)."""
         if jobs < 1:
             raise UsageError(f"jobs must be at least 1, got {jobs}")
-        model_dir = model_dir_of(model_dir)
-        trained = model_settings(model_dir)
-        self.run_settings = runtime.resolve(trained.stride, options.get("device"),
-                                            options.get("quantize"), options.get("stride"), jobs,
-                                            options.get("batch_size"))
-        check_stride(self.run_settings.stride, trained)
-        run = self.run_settings
-        self.options = {"quantize": run.quantize, "stride": run.stride, "device": run.device,
-                        "batch_size": run.batch_size}
+        if isinstance(model_dir, ModelRun) and options:
+            raise UsageError(f"give a ModelRun or run options, not both ({', '.join(options)})")
+        run = model_dir if isinstance(model_dir, ModelRun) else ModelRun.of(model_dir, jobs=jobs,
+                                                                             **options)
+        self.run = run.with_jobs(jobs)
+        self.run_settings = self.run.settings
         self.threads = max(1, runtime.available_cores() // jobs)
-        self.jobs, self.name, self.model_dir = jobs, model_dir.name, str(model_dir)
-        self.loader = loader or Tagger.load
+        self.jobs, self.name, self.model_dir = jobs, run.model_dir.name, str(run.model_dir)
+        self.loader = loader or Tagger.from_run
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_worker,
-                                   initargs=(self.loader, self.model_dir, self.options, self.threads,
+                                   initargs=(self.loader, self.run.with_jobs(1), self.threads,
                                              os.getpid()))
 
     def describe(self) -> str:
@@ -147,13 +147,13 @@ def _sigint_blocked():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _start_worker(loader, model_dir: str, options: dict, threads: int, parent: int) -> None:
+def _start_worker(loader, run: ModelRun, threads: int, parent: int) -> None:
     global _WORKER_TAGGER, _WORKER_ERROR
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     torch.set_num_threads(threads)
     try:
-        _WORKER_TAGGER = loader(model_dir, **options)
+        _WORKER_TAGGER = loader(run)
     except ModelError as err:  # said once by the main process, not as a worker death per report
         _WORKER_ERROR = err
 
@@ -161,7 +161,6 @@ def _start_worker(loader, model_dir: str, options: dict, threads: int, parent: i
 def _tag_in_worker(texts: list[str], doc_ids: list[str]) -> list[Document]:
     if _WORKER_ERROR is not None:
         raise _WORKER_ERROR
-    fault_point(doc_ids)
     return _WORKER_TAGGER.tag_many(texts, doc_ids)
 
 
@@ -181,21 +180,3 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(1)
-
-
-FAULT_ENV = "GOVTAG_FAULT"
-
-
-def fault_point(doc_ids) -> None:
-    """For fault-injection tests: ``GOVTAG_FAULT=DOC_ID`` makes the process about to tag DOC_ID
-    exit at once, every time; ``DOC_ID:MARKER`` only while the file MARKER does not exist (it is
-    created first, so the next try goes through)."""
-    spec = os.environ.get(FAULT_ENV)
-    if not spec:
-        return
-    doc_id, _, marker = spec.partition(":")
-    if doc_id not in doc_ids or (marker and os.path.exists(marker)):
-        return
-    if marker:
-        open(marker, "w").close()
-    os._exit(70)

@@ -1,9 +1,11 @@
 """Apply a trained tagger to reports: batched windows, merged per character, one role per sentence.
 
 ``Tagger.load(model_dir)`` loads a model directory once (``None``: the default model shipped in
-``models/default``); ``tag`` and ``tag_many`` return documents whose spans index the caller's
-original text; ``analyse`` adds each quantity's normalised value, qualifier, rate base, change, the section
-it sits in, its status, relation and whether it is a total.
+``models/default``), ``Tagger.from_run`` the ``ModelRun`` a caller decided (``govtag.run.model_run``,
+which finds and checks model directories; its helpers are importable from here); ``tag`` and
+``tag_many`` return documents whose spans index the caller's original text; ``analyse`` adds each
+quantity's normalised value, qualifier, rate base, change, the section it sits in, its status,
+relation and whether it is a total.
 Each report is prepared once (``govtag.core.report.Report``: normalised, split into sentences) for
 the rule tagger, the tokeniser and the decoders, and tokenised once; each report's windows are
 batched by length among themselves (never with another report's: one report, one answer) and run
@@ -15,7 +17,6 @@ in ``govtag.outputs.formats``; all three are importable from here as before.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -27,53 +28,23 @@ from transformers.utils import logging as transformers_logging
 
 from govtag.models.decoding import (TokenProbs, confidence_of, decode_iob2, decoded_quantities, section_confidence,
                        sentence_role_probabilities, voted_sections)
-from govtag.models.encoding import WindowSettings, check_stride, make_windows, tokenise
+from govtag.models.encoding import make_windows, tokenise
 from govtag.run import runtime
-from govtag.core.errors import InputError, ModelError, NotTextError, UsageError
+from govtag.core.errors import InputError, NotTextError, UsageError
 from govtag.outputs.formats import analyse
 from govtag.core.labels import QUANTITY, SECTION, Document, Span
-from govtag.models.model import GovtagConfig, GovtagModel, window_settings
-from govtag.models.model_files import check_model_dir, loading
+from govtag.models.model import GovtagModel, window_settings
+from govtag.models.model_files import loading
 from govtag.core.report import Report
 from govtag.rules.tagger import tag_document
 from govtag.run.runtime import RunSettings
-from govtag.models.manifest import MANIFEST, read_manifest
-from govtag.models.sentence_head import is_saved_in, sentence_probabilities, sentence_sections
+from govtag.models.manifest import read_manifest
+from govtag.models.sentence_head import sentence_probabilities, sentence_sections
+from govtag.run.model_run import (MODEL_ENV, OLDER_MODEL_ENV, ModelRun, default_model_dir, is_baseline,
+                                  model_dir_of, model_settings)
 
 __all__ = ["Tagger", "RuleTagger", "analyse", "decode_iob2", "default_model_dir", "model_dir_of", "model_settings", "TokenProbs",
-           "is_baseline"]
-
-MODEL_ENV, OLDER_MODEL_ENV = "GOVTAG_MODEL", "GOVTAG_MODEL_DIR"  # the latter: the notebook's former name
-# the shipped model: models/default of the checkout the package runs from (never of the working
-# directory: a folder that happens to be there is no model the user named)
-CHECKOUT_MODEL_DIRS = (Path(__file__).resolve().parents[3] / "models" / "default",)
-
-
-def default_model_dir() -> Path:
-    """``$GOVTAG_MODEL`` (or ``$GOVTAG_MODEL_DIR``), else the shipped model of a checkout."""
-    named = os.environ.get(MODEL_ENV) or os.environ.get(OLDER_MODEL_ENV)
-    found = [d for d in CHECKOUT_MODEL_DIRS if (d / "config.json").is_file()]
-    if named or found:
-        return Path(named) if named else found[0]
-    shipped = f" and none shipped in {' or '.join(map(str, CHECKOUT_MODEL_DIRS))}" if CHECKOUT_MODEL_DIRS else ""
-    raise ModelError(f"no model given{shipped}: pass --model DIR or set {MODEL_ENV} to a govtag model directory")
-
-
-def model_dir_of(model_dir: str | Path | None) -> Path:
-    """``model_dir`` (``None``: the shipped default), checked to hold a usable model
-    (``govtag.models.model_files``: config, weights, sentence head; a baseline: its section model)."""
-    model_dir = Path(model_dir) if model_dir else default_model_dir()
-    return check_model_dir(model_dir, encoder=not (model_dir.is_dir() and is_baseline(model_dir)))
-
-
-def model_settings(model_dir: str | Path | None) -> WindowSettings:
-    """The window settings a model directory was trained with (reads config.json only)."""
-    model_dir = model_dir_of(model_dir)
-    try:
-        config = GovtagConfig.from_pretrained(model_dir)
-    except (OSError, ValueError) as err:
-        raise ModelError(f"{model_dir}: config.json is not a govtag model config ({err})") from err
-    return window_settings(config)
+           "is_baseline", "MODEL_ENV", "OLDER_MODEL_ENV"]
 
 
 def checked_inputs(texts: list[str], doc_ids: list[str] | None) -> tuple[list[str], list[str]]:
@@ -97,13 +68,6 @@ def check_text(text) -> None:
     if not isinstance(text, str):
         raise NotTextError(f"expected str, got {type(text).__name__} (read files with "
                            "govtag.core.text.read_report, decode bytes with govtag.core.text.decode_report)")
-
-
-def is_baseline(model_dir: Path) -> bool:
-    """A directory whose manifest (or, saved before manifests, whose sentence head) says it has
-    no encoder."""
-    has_manifest = (Path(model_dir) / MANIFEST).is_file()
-    return (has_manifest or is_saved_in(model_dir)) and not read_manifest(model_dir).encoder
 
 
 class Tagger:
@@ -137,24 +101,28 @@ class Tagger:
         value; ``"model"``: the training value); ``device``: ``auto`` (default: CUDA when
         available), ``cpu`` or ``cuda``. ``govtag.run.runtime`` decides and documents the defaults.
         """
-        model_dir = model_dir_of(model_dir)
-        trained = model_settings(model_dir)
-        run = runtime.resolve(trained.stride, device, quantize, stride, 1, batch_size)
-        check_stride(run.stride, trained)
+        return cls.from_run(ModelRun.of(model_dir, device, quantize, stride, 1, batch_size))
+
+    @classmethod
+    def from_run(cls, run: ModelRun) -> "Tagger":
+        """Load the model of ``run`` (a ``ModelRun`` of a model with an encoder) with the run
+        settings decided there, in this process."""
+        settings = run.encoder_settings()
+        model_dir = run.model_dir
         transformers_logging.set_verbosity_error()
         transformers_logging.disable_progress_bar()
         model, tokenizer = _load_model(model_dir)
-        if run.quantize:
+        if settings.quantize:
             model = runtime.quantized(model)
-        tagger = cls(model, tokenizer, run.batch_size, name=model_dir.name, device=run.device)
+        tagger = cls(model, tokenizer, settings.batch_size, name=model_dir.name, device=settings.device)
         manifest = read_manifest(model_dir)
         with loading(model_dir, "the section model"):
             sections = manifest.section_model(model_dir)
         tagger.sentence_heads = [sections] if sections is not None else []
         with loading(model_dir, "the quantity model"):
             tagger.quantity_model = manifest.quantity_model(model_dir)
-        tagger.settings.stride = run.stride
-        tagger.run_settings = run
+        tagger.settings.stride = settings.stride
+        tagger.run_settings = settings
         return tagger
 
     @property

@@ -95,9 +95,14 @@ def resolve(trained_stride: int, device: str | None = None, quantize: bool | Non
     if jobs is None:
         jobs = 1 if gpu else available_cores()
     if reports is not None:
-        jobs = max(1, min(jobs, reports))
+        jobs = jobs_for(jobs, reports)
     batch_size = batch_size or (GPU_BATCH_SIZE if gpu else CPU_BATCH_SIZE)
     return RunSettings(str(where), bool(quantize), int(stride), int(jobs), int(batch_size))
+
+
+def jobs_for(jobs: int, reports: int) -> int:
+    """``jobs`` worker processes, no more than there are ``reports`` (and at least one)."""
+    return max(1, min(jobs, reports))
 
 
 def quantized(model: torch.nn.Module) -> torch.nn.Module:
