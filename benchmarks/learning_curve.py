@@ -6,7 +6,7 @@ scored on ``--data``; the rule tagger, which learns nothing, is scored once as a
 Prints a table and saves a PNG of section char macro F1, 问题 char F1 and quantity F1.
 
   python benchmarks/learning_curve.py --data ../shared/gold/dev2.json \
-      --configs configs/baseline.yaml configs/default.yaml --sizes 3 6 12 20 29 -o runs/learning_curve
+      --configs configs/baseline.yaml configs/default.yaml --sizes 6 12 24 37 -o runs/learning_curve
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def main() -> None:
     parser.add_argument("--data", required=True, help="held-out Label Studio export (e.g. dev2.json)")
     parser.add_argument("--train", default="../shared/gold/train.json", help="training export to sample from")
     parser.add_argument("--configs", nargs="+", required=True, help="training configs to compare")
-    parser.add_argument("--sizes", nargs="+", type=int, default=[3, 6, 12, 20, 29])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[6, 12, 24, 37])
     parser.add_argument("--seed", type=int, default=42, help="seed of the report sample")
     parser.add_argument("-o", "--output", default="runs/learning_curve", help="run directory")
     args = parser.parse_args()

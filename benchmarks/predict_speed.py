@@ -6,7 +6,10 @@ Runs each method in its own child process (so peak RSS is its own) over the same
   govtag-default-cold  the same, timed from loading the model (start-up included)
   govtag-ray      predict_on_ray on a local Ray with 2 workers, start-up and shard writing included
   hf-pipeline     pipeline("token-classification", stride=...) over the quantity head (for a
-                  model with rule features it gets all-O rule tags: same compute, speed only)
+                  model with rule features it gets all-O rule tags: same compute, speed only); for
+                  a model whose sections come from a fine-tuned sentence encoder,
+                  pipeline("text-classification") over the same sentence pairs it reads (the
+                  sentence and its rule-role segment; splitting and rules are not timed)
 and a peak-RSS run of the defaults on one ~1 MB report. Prints chars/s, peak RSS and the ratio.
 
   python benchmarks/predict_speed.py [--corpus DIR] [--model DIR] [--reports 20]
@@ -80,6 +83,34 @@ def run_ray(files: list[Path], model: str | None) -> float:
     return time.perf_counter() - start
 
 
+def run_sentence_pipeline(texts: list[str], path: Path) -> float:
+    """The fine-tuned sentence encoder through pipeline("text-classification"), sentence pairs
+    built as govtag builds them (not timed)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+
+    from govtag.core.report import Report
+    from govtag.models.sentence_encoder import FOLDER, second_segment
+    from govtag.models.sentences import report_sentences
+    from govtag.rules.tagger import tag_sections
+
+    source = path / FOLDER
+    network = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32).eval()
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    classify = pipeline("text-classification", model=network, tokenizer=tokenizer, device=-1,
+                        truncation=True, max_length=96)
+    pairs = []
+    for text in texts:
+        report = Report(text)
+        pairs += [{"text": s.text, "text_pair": second_segment(s)}
+                  for s in report_sentences(report, sorted(tag_sections(report)))]
+    classify(pairs[:4])
+    start = time.perf_counter()
+    with torch.inference_mode():
+        classify(pairs)
+    return time.perf_counter() - start
+
+
 def run_pipeline(texts: list[str], model: str | None) -> float:
     import torch
     from transformers import AutoTokenizer, pipeline
@@ -101,6 +132,8 @@ def run_pipeline(texts: list[str], model: str | None) -> float:
             return TokenClassifierOutput(logits=out.quantity_logits)
 
     path = Path(model) if model else default_model_dir()
+    if (path / "sentence_encoder").is_dir():
+        return run_sentence_pipeline(texts, path)
     network = QuantityHead.from_pretrained(path).eval()
     network.config.id2label = dict(enumerate(network.config.quantity_labels))
     network.config.label2id = {v: k for k, v in network.config.id2label.items()}

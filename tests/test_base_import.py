@@ -289,3 +289,14 @@ def test_a_half_sentence_encoder_saves_float16_and_predicts_as_fitted(pruned, tm
     loaded = SentenceEncoder.load(tmp_path / "model")
     assert loaded.settings.half and next(loaded.model.parameters()).dtype == torch.float32
     np.testing.assert_allclose(loaded.probabilities(sentences), encoder.probabilities(sentences), atol=1e-6)
+
+
+def test_a_base_given_as_a_directory_is_named_with_its_licence_from_the_import_note(tmp_path):
+    from govtag.models.bases import licence_of
+    from govtag.models.e5_import import convert, save
+
+    model, tokenizer, _ = convert(texts=SENTENCES[:1], layers=2)
+    save(model, tokenizer, tmp_path / "shallow", {"layers": 2})
+    assert licence_of(str(tmp_path / "shallow")).startswith("the lower 2 of the 12 layers of "
+                                                          "intfloat/multilingual-e5-small, MIT")
+    assert licence_of(str(tmp_path)) == f"{tmp_path} (check its licence)"

