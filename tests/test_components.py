@@ -103,12 +103,16 @@ def test_a_model_naming_an_unregistered_type_is_a_clear_error(tmp_path):
         load(tmp_path)
 
 
-def test_a_directory_saved_before_manifests_is_read_from_its_files():
+def test_a_directory_saved_before_manifests_is_read_from_its_files(tmp_path):
+    import shutil
     from pathlib import Path
 
     shipped = Path(__file__).resolve().parents[1] / "models" / "default"
-    manifest = read_manifest(shipped)
-    assert manifest.encoder and manifest.section_type == "sentence_head" and manifest.quantity_type == "candidates"
+    older = Path(shutil.copytree(shipped, tmp_path / "older", ignore=shutil.ignore_patterns(MANIFEST)))
+    written, inferred = read_manifest(shipped), read_manifest(older)
+    assert not (older / MANIFEST).exists()
+    assert (inferred.encoder, inferred.section_type, inferred.quantity_type) == (
+        written.encoder, written.section_type, written.quantity_type)
 
 
 def test_every_loaded_model_is_a_tagger(tmp_path, capsys):
