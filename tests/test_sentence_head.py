@@ -247,3 +247,22 @@ def test_predict_and_view_commands_run_a_baseline_model(tmp_path, training_docs)
 
     with load_predictor(model_dir) as predictor, pytest.raises(NotTextError):
         predictor.tag(doc.text.encode("utf-8"), "bytes")
+
+
+def test_an_encoder_without_rule_roles_reads_the_words_alone(albert_tokenizer):
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from govtag.models.sentence_encoder import EncoderSettings, SentenceEncoder
+    from govtag.models.sentences import report_sentences
+
+    text = "一、存在的问题\n企业经营困难。\n二、明年工作\n新建厂房5万平方米。"
+    model = SimpleNamespace(config=SimpleNamespace(num_labels=1, id2label={0: "O"}))
+    with_rules = SentenceEncoder(model, albert_tokenizer, EncoderSettings())
+    alone = SentenceEncoder(model, albert_tokenizer, EncoderSettings(rule_roles=False))
+    sentences = report_sentences(text)
+    assert with_rules._encode(sentences) != alone._encode(sentences)
+    blanked = [replace(s, rules=("问题",) * len(s.rules)) for s in sentences]
+    assert alone._encode(sentences) == alone._encode(blanked)
+    assert all(albert_tokenizer.decode(ids).replace(" ", "").endswith("无[SEP]")
+               for ids in alone._encode(sentences)["input_ids"])

@@ -3,7 +3,8 @@
 Input per sentence: the sentence (normalised view) as the first segment and, as the second, the
 rule tagger's roles of the sentence and its neighbours spelt as words (``计划 计划 【问题】 计划 计划``).
 With ``rule_dropout`` the second segment of a share of training sentences says ``无`` instead,
-so the encoder learns to decide from the words alone and can overrule the rules. The encoder is
+so the encoder learns to decide from the words alone and can overrule the rules; with
+``rule_roles: false`` it always says ``无`` (the encoder without the rules, an ablation). The encoder is
 a Hugging Face sequence classifier trained with the Trainer and class-weighted cross-entropy
 (the rare 问题 counts more); it is saved in a ``sentence_encoder/`` folder of a model directory,
 as float16 with ``half`` (half the size; computed in float32 after loading, and in memory the
@@ -81,7 +82,8 @@ class SentenceEncoder(SectionModel):
         return cls(model, tokenizer, settings)
 
     def _encode(self, sentences: list[Sentence], blank: np.ndarray | None = None) -> dict:
-        blank = np.zeros(len(sentences), bool) if blank is None else blank
+        if blank is None or not self.settings.rule_roles:
+            blank = np.full(len(sentences), not self.settings.rule_roles)
         return self.tokenizer([s.text for s in sentences],
                               [second_segment(s, bool(b), self.settings.context_chars)
                                for s, b in zip(sentences, blank)],

@@ -34,6 +34,7 @@ class EncoderSettings:
     batch_size: int = 32
     learning_rate: float = 1e-4
     rule_dropout: float = 0.3  # share of training sentences whose rule segment says 无
+    rule_roles: bool = True  # read the rule roles around the sentence (false: 无 always, the words alone)
     context_chars: int = 0  # last characters of the sentence before, added to the second segment
     balanced: bool = True  # class weights inverse to frequency
     half: bool = False  # save the fine-tuned weights as float16 (half the size)
