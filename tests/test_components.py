@@ -83,13 +83,13 @@ def test_an_unknown_type_in_a_config_names_the_known_ones(tmp_path):
         load_config(write_config(tmp_path, quantities="rules"))
 
 
-def test_older_configs_name_their_components_by_kind_and_section_head(tmp_path):
+def test_older_configs_name_their_components_by_kind_and_section_head(tmp_path, stand_in_bases):
     config = write_config(tmp_path)
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("sections: {type: majority}\nquantities: {type: rules}\n",
                                    "kind: baseline\nsection_head: ensemble\n"), encoding="utf-8")
     loaded = load_config(config)
-    assert loaded.sections == {"type": "ensemble"} and loaded.quantities == {"type": "rules"}
+    assert loaded.sections == {"type": "ensemble", "confident": 1.0} and loaded.quantities == {"type": "rules"}
     config.write_text(text.replace("quantities: {type: rules}\n", "kind: baseline\n"), encoding="utf-8")
     with pytest.raises(ConfigError, match="either 'sections' and 'quantities' or the older"):
         load_config(config)

@@ -42,6 +42,15 @@ class EncoderSettings:
 
 
 @dataclass
+class EnsembleSettings:
+    """How the ensemble averages its section models (the other keys of ``sections: {type: ensemble}``)."""
+
+    # the encoder reads only the sentences whose head gives its top role a probability below this;
+    # the others keep the head's probabilities (1.0: the encoder reads every sentence)
+    confident: float = 1.0
+
+
+@dataclass
 class LayerSettings:
     """How the learned quantity layer is fitted and which labels it leaves to the rules."""
 

@@ -19,7 +19,7 @@ from govtag.core.components import QUANTITY_MODELS, SECTION_MODELS
 from govtag.models.encoding import WindowSettings
 from govtag.core.errors import ConfigError, UsageError
 from govtag.core.labels import LAYERS, QUANTITY, SECTION
-from govtag.models.settings import EncoderSettings, HeadSettings, LayerSettings
+from govtag.models.settings import EncoderSettings, EnsembleSettings, HeadSettings, LayerSettings
 
 
 @dataclass
@@ -224,6 +224,7 @@ def check_config(config: Config) -> None:
     for key, registry in (("sections", SECTION_MODELS), ("quantities", QUANTITY_MODELS)):
         _check_component(key, getattr(config, key), registry)
     config.quantities = _checked_quantities(config.quantities)
+    config.sections = _checked_sections(config.sections)
     _check_head(config.sentence_head)
     _check_encoder(config.sentence_encoder)
     for key, layers in (("layers", config.layers), ("rule_layers", config.rule_layers)):
@@ -260,6 +261,16 @@ def _default_type(config: Config, key: str) -> None:
     value = getattr(config, key)
     if isinstance(value, dict) and "type" not in value:
         setattr(config, key, {"type": Config.__dataclass_fields__[key].default_factory()["type"], **value})
+
+
+def _checked_sections(sections: dict) -> dict:
+    """The ``sections`` block; an ensemble's options type- and range-checked, every one given
+    (a type registered elsewhere keeps its options as they are)."""
+    if sections["type"] != "ensemble":
+        return sections
+    settings = _build(EnsembleSettings, {k: v for k, v in sections.items() if k != "type"}, "sections.")
+    _positive("sections.confident", settings.confident, minimum=0.0, maximum=1.0)
+    return {"type": "ensemble", **asdict(settings)}
 
 
 def _checked_quantities(quantities: dict) -> dict:
