@@ -12,7 +12,7 @@ Runs each method in its own child process (so peak RSS is its own) over the same
                   sentence and its rule-role segment; splitting and rules are not timed)
 and a peak-RSS run of the defaults on one ~1 MB report. Prints chars/s, peak RSS and the ratio.
 
-  python benchmarks/predict_speed.py [--corpus DIR] [--model DIR] [--reports 20]
+  python benchmarks/predict_speed.py [--corpus DIR] [--model DIR] [--reports 20] [--methods M ...]
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+METHODS = ("govtag-float", "govtag-default", "govtag-default-cold", "govtag-ray", "hf-pipeline",
+           "govtag-default-1mb")
 
 
 def corpus_files(corpus: Path, count: int) -> list[Path]:
@@ -175,13 +177,14 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "reports"))
     parser.add_argument("--model", default=None, help="model directory (default: models/default)")
     parser.add_argument("--reports", type=int, default=20)
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS,
+                        help="which methods to run (default: all)")
     parser.add_argument("--method", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.method:
         return child(args)
     results = {}
-    methods = ("govtag-float", "govtag-default", "govtag-default-cold", "govtag-ray", "hf-pipeline",
-               "govtag-default-1mb")
+    methods = [m for m in METHODS if m in args.methods]
     for method in methods:
         command = [sys.executable, __file__, "--method", method, "--corpus", args.corpus,
                    "--reports", str(args.reports)] + (["--model", args.model] if args.model else [])
@@ -195,7 +198,7 @@ def main() -> None:
         print(f"{method:20s} {r['chars']:>8,d} chars  {r['chars_per_s']:>9,.0f} chars/s  "
               f"peak RSS {r['peak_rss_mb']:,.0f} MB{per_process}")
     if "hf-pipeline" in results:
-        for method in methods[:4]:
+        for method in [m for m in methods if m in METHODS[:4]]:
             if method in results:
                 ratio = results[method]["chars_per_s"] / results["hf-pipeline"]["chars_per_s"]
                 print(f"{method} / hf-pipeline speed ratio: {ratio:.2f}x")
