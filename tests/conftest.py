@@ -28,6 +28,19 @@ def _offline_hub(monkeypatch):
     monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
 
 
+@pytest.fixture
+def stand_in_bases(tmp_path, monkeypatch) -> Path:
+    """Stand-ins for what ``govtag base import-e5`` writes (every imported short name), so configs
+    naming an imported base load without converting one."""
+    from govtag.models.bases import IMPORTED_BASES
+
+    for name in IMPORTED_BASES:
+        (tmp_path / "bases" / name).mkdir(parents=True)
+        (tmp_path / "bases" / name / "config.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("GOVTAG_BASES", str(tmp_path / "bases"))
+    return tmp_path / "bases"
+
+
 def pipeline_text(name: str) -> str:
     from govtag.core.text import read_report
 

@@ -83,7 +83,7 @@ def test_an_unknown_type_in_a_config_names_the_known_ones(tmp_path):
         load_config(write_config(tmp_path, quantities="rules"))
 
 
-def test_older_configs_name_their_components_by_kind_and_section_head(tmp_path):
+def test_older_configs_name_their_components_by_kind_and_section_head(tmp_path, stand_in_bases):
     config = write_config(tmp_path)
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("sections: {type: majority}\nquantities: {type: rules}\n",

@@ -301,7 +301,7 @@ SHIPPED_CONFIGS = sorted(p.relative_to(REPOSITORY) for folder in ("configs", "ex
 
 
 @pytest.mark.parametrize("path", SHIPPED_CONFIGS, ids=str)
-def test_every_shipped_config_loads(path, tmp_path, monkeypatch):
+def test_every_shipped_config_loads(path, tmp_path, monkeypatch, stand_in_bases):
     """A key misspelt or out of range in a shipped config is caught here, not by a user; the
     data files are replaced by stand-ins so the check does not need ../shared."""
     import yaml
@@ -310,10 +310,6 @@ def test_every_shipped_config_loads(path, tmp_path, monkeypatch):
     monkeypatch.chdir(REPOSITORY)
     task = [{"id": 1, "data": {"text": "新修道路5公里。", "doc_id": "t"}, "annotations": [{"result": []}]}]
     overrides = {"output": str(tmp_path / "run")}
-    imported = tmp_path / "bases" / "e5-small"  # a stand-in for what govtag base import-e5 writes
-    imported.mkdir(parents=True)
-    (imported / "config.json").write_text("{}", encoding="utf-8")
-    monkeypatch.setenv("GOVTAG_BASES", str(tmp_path / "bases"))
     for key in ("train", "dev", "silver"):
         if raw.get("data", {}).get(key):
             stand_in = tmp_path / f"{key}.json"

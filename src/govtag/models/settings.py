@@ -36,7 +36,7 @@ class EncoderSettings:
     rule_dropout: float = 0.3  # share of training sentences whose rule segment says 无
     context_chars: int = 0  # last characters of the sentence before, added to the second segment
     balanced: bool = True  # class weights inverse to frequency
-    half: bool = False  # save the fine-tuned weights as float16 (half the size)
+    half: bool = True  # save the fine-tuned weights as float16 (half the size)
     seed: int = 42
 
 
