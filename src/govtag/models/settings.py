@@ -37,7 +37,7 @@ class EncoderSettings:
     rule_roles: bool = True  # read the rule roles around the sentence (false: 无 always, the words alone)
     context_chars: int = 0  # last characters of the sentence before, added to the second segment
     balanced: bool = True  # class weights inverse to frequency
-    half: bool = False  # save the fine-tuned weights as float16 (half the size)
+    half: bool = True  # save the fine-tuned weights as float16 (half the size)
     seed: int = 42
 
 

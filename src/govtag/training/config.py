@@ -57,13 +57,13 @@ class Config:
 
     # the section model: token (the encoder's token head, votes per sentence) or a registered
     # type (sentence_head, sentence_encoder, ensemble, ...), other keys being its options
-    sections: dict = field(default_factory=lambda: {"type": "sentence_head"})
+    sections: dict = field(default_factory=lambda: {"type": "ensemble"})
     # the quantity model: token (the encoder's token head), rules, or candidates (the learned
     # layer, govtag.models.quantity_layer, its settings as other keys; rule_labels left to the rules)
-    quantities: dict = field(default_factory=lambda: {"type": "candidates", "rule_labels": list(LAYERS[QUANTITY])})
+    quantities: dict = field(default_factory=lambda: {"type": "rules"})
     kind: str | None = None  # older configs: tagger or baseline (read into sections and quantities)
     section_head: str | None = None  # older configs: token, sentence or ensemble
-    base_model: str = "albert-tiny"
+    base_model: str = "e5-small-l4"
     rule_features: bool = True  # give the heads the rule tagger's tags as extra features
     rule_layers: list[str] = field(default_factory=lambda: list(LAYERS))  # heads that get them
     output: str = "runs/default"
