@@ -12,7 +12,9 @@ setup:
 	bash scripts/setup.sh
 
 demo: setup
-	$(GOVTAG) train configs/small.yaml --overwrite --set data.train=$(GOLD)/train.json --set data.dev=$(GOLD)/dev.json
+	$(GOVTAG) base import-e5 --layers 4 --half --gold $(GOLD)/train.json --gold $(GOLD)/dev.json -o runs/bases/e5-small-l4
+	$(GOVTAG) train configs/small.yaml --overwrite --set data.train=$(GOLD)/train.json --set data.dev=$(GOLD)/dev.json \
+	  --set base_model=runs/bases/e5-small-l4
 	$(GOVTAG) evaluate --model runs/small/model --data $(GOLD)/dev.json -o runs/small/dev_eval
 	$(GOVTAG) predict --model runs/small/model --format json $(REPORT)
 
