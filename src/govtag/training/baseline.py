@@ -49,17 +49,30 @@ def train_baseline(config: Config) -> Path:
     return model_dir
 
 
-def _card(config: Config, n_docs: int, n_silver: int) -> str:
-    return f"""# govtag baseline
+SECTION_MODELS_SAID = {  # what a model card says decides the section roles, by section type
+    "sentence_head": "the scikit-learn sentence head: a logistic regression over the sentence's "
+                     "character n-grams and the rule tagger's roles of the sentence and its neighbours",
+    "sentence_encoder": "the base below fine-tuned to classify each sentence, read with the rule "
+                        "roles around it spelt as words",
+    "ensemble": "the mean of the scikit-learn sentence head's probabilities (the sentence's character "
+                "n-grams, the rule roles around it) and those of the base below fine-tuned to classify "
+                "each sentence with the rule roles around it spelt as words",
+}
 
-Section roles decided per sentence by the section model `{config.sections["type"]}` (for the
-sentence head: a scikit-learn logistic regression over character n-grams of the sentence and the
-rule tagger's roles of the sentence and its neighbours); quantities from the rule tagger. Load
-with `govtag.run.loading.load(this_dir)`.
+
+def _card(config: Config, n_docs: int, n_silver: int) -> str:
+    kind = config.sections["type"]
+    said = SECTION_MODELS_SAID.get(kind, f"the section model `{kind}`")
+    encoder = kind in ("ensemble", "sentence_encoder")
+    return f"""# govtag model
+
+Section roles decided per sentence by {said}; quantities from the rule tagger. Load with
+`govtag.run.loading.load(this_dir)`, or name this directory in `govtag predict --model`.
 
 - training data: {config.data.train} ({n_docs} documents){f", silver {config.data.silver} ({n_silver})" if n_silver else ""}
-- settings: {asdict(config.sentence_head)}
-- pretrained bases (a model built on a base keeps its licence terms): {_bases(config)}
+- sections: {config.sections}
+- sentence head settings: {asdict(config.sentence_head)}
+{f"- sentence encoder settings: {asdict(config.sentence_encoder)}{chr(10)}" if encoder else ""}- pretrained bases (a model built on a base keeps its licence terms): {_bases(config)}
 - trained: {datetime.date.today().isoformat()}
 """
 
