@@ -1,7 +1,8 @@
 """Tests for what a user gets when things go wrong: no output lost, no traceback, exit codes.
 
 Exit codes: 0 all done, 1 some inputs skipped, 2 usage or input error, 130 interrupted. Most
-cases use the rule tagger or the shipped default model (no training).
+cases use the rule tagger or the shipped default model (no training); those about an encoder's
+windows (stride, window progress, weights, workers) use the tiny encoder model of the session.
 """
 
 import json
@@ -18,8 +19,9 @@ import pytest
 from conftest import FIXTURES, pipeline_text, wait_for_workers, write_train_config
 from govtag.core import errors
 from govtag.cli.main import main
+from govtag.run.loading import load
 from govtag.run.parallel import ParallelTagger
-from govtag.run.predict import RuleTagger, default_model_dir
+from govtag.run.predict import RuleTagger, Tagger
 
 REPORT = str(FIXTURES / "pipeline_xx_town.txt")
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -131,10 +133,10 @@ def test_a_read_only_output_file_is_refused(capsys, tmp_path, no_tagging):
 # ------------------------------------------------------------------ 4. incomplete model directory
 
 @pytest.fixture
-def weightless_model(tmp_path):
+def weightless_model(tmp_path, tiny_model):
     model = tmp_path / "model"
     model.mkdir()
-    (model / "config.json").write_bytes((default_model_dir() / "config.json").read_bytes())
+    (model / "config.json").write_bytes((tiny_model / "config.json").read_bytes())
     return model
 
 
@@ -159,20 +161,21 @@ def test_jobs_with_a_model_without_weights_is_one_message(capsys, weightless_mod
 
 # ------------------------------------------------------------------ 5. option ranges
 
-@pytest.mark.parametrize("option, value", [("--stride", "-1"), ("--stride", "221"),
+@pytest.mark.parametrize("option, value", [("--stride", "-1"), ("--stride", "45"),
                                            ("--stride", "1000"), ("--batch-size", "0"),
                                            ("--jobs", "0")])
-def test_predict_option_out_of_range_names_the_option(capsys, option, value, no_tagging):
-    code, _, err = run(capsys, "predict", option, value, REPORT)
+def test_predict_option_out_of_range_names_the_option(capsys, option, value, no_tagging,
+                                                      tiny_model):
+    code, _, err = run(capsys, "predict", "--model", tiny_model, option, value, REPORT)
     assert code == 2
     line = one_error_line(err, "predict")
     assert option in line and value in line
 
 
-def test_stride_limit_comes_from_the_model(capsys, no_tagging):
-    # the shipped model: 256-token windows, 32 context tokens -> 221 text tokens per window
-    code, _, err = run(capsys, "predict", "--stride", "221", REPORT)
-    assert code == 2 and "below 221" in one_error_line(err, "predict")
+def test_stride_limit_comes_from_the_model(capsys, no_tagging, tiny_model):
+    # the tiny model: 64-token windows, 16 context tokens -> 45 text tokens per window
+    code, _, err = run(capsys, "predict", "--model", tiny_model, "--stride", "45", REPORT)
+    assert code == 2 and "below 45" in one_error_line(err, "predict")
 
 
 def test_evaluate_stride_out_of_range(capsys, tiny_exports, no_tagging):
@@ -213,44 +216,57 @@ def test_ctrl_c_in_evaluate_and_preannotate(capsys, monkeypatch, tmp_path, tiny_
 
 @pytest.fixture(scope="module")
 def default_tagger():
-    from govtag.run.predict import Tagger
+    """The shipped default model as ``load`` gives it."""
+    return load()
 
-    return Tagger.load(batch_size=4)
+
+@pytest.fixture(scope="module")
+def window_tagger(tiny_model):
+    """An encoder model, which tags reports in windows."""
+    return Tagger.load(tiny_model, batch_size=4)
 
 
 def long_report(repeats: int = 12) -> str:
     return pipeline_text("pipeline_xx_town") * repeats
 
 
-def test_tagger_progress_counts_windows_on_stderr(capsys, default_tagger):
-    default_tagger.progress = True
+def test_tagger_progress_counts_windows_on_stderr(capsys, window_tagger):
+    window_tagger.progress = True
     try:
-        default_tagger.tag(long_report())
+        window_tagger.tag(long_report())
     finally:
-        default_tagger.progress = False
+        window_tagger.progress = False
     err = capsys.readouterr().err
     assert "windows" in err and "window/s" in err
     counts = [(int(done), int(total)) for done, total in re.findall(r"(\d+)/(\d+) \[", err)]
     total = counts[-1][1]
-    assert total > default_tagger.batch_size and counts[-1] == (total, total)
+    assert total > window_tagger.batch_size and counts[-1] == (total, total)
 
 
-def test_tagger_is_quiet_without_progress(capsys, default_tagger):
-    default_tagger.tag(long_report())
+def test_tagger_is_quiet_without_progress(capsys, window_tagger):
+    window_tagger.tag(long_report())
     assert capsys.readouterr().err == ""
 
 
-def test_predict_shows_window_progress_with_verbose_only(capsys, tmp_path):
+def test_predict_shows_window_progress_with_verbose_only(capsys, tmp_path, tiny_model):
     report = tmp_path / "long.txt"
     report.write_text(long_report(), encoding="utf-8")
-    code, _, quiet = run(capsys, "predict", "--batch-size", "4", "-o", tmp_path / "a.json", report)
+    code, _, quiet = run(capsys, "predict", "--model", tiny_model, "--batch-size", "4",
+                         "-o", tmp_path / "a.json", report)
     assert code == 0 and "window" not in quiet
-    code, _, loud = run(capsys, "-v", "predict", "--batch-size", "4", "-o", tmp_path / "b.json", report)
+    code, _, loud = run(capsys, "-v", "predict", "--model", tiny_model, "--batch-size", "4",
+                        "-o", tmp_path / "b.json", report)
     assert code == 0 and "window/s" in loud
 
 
+def test_the_default_model_tags_quietly(capsys, tmp_path):
+    code, out, err = run(capsys, "predict", "-o", tmp_path / "a.json", REPORT)
+    assert (code, out, err) == (0, "", "")
+    assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))[0]["sections"]
+
+
 @pytest.mark.slow
-def test_ctrl_c_with_two_jobs_stops_cleanly(tmp_path):
+def test_ctrl_c_with_two_jobs_stops_cleanly(tmp_path, tiny_model):
     reports = []  # 8 reports of 81k characters: half a minute of work, so Ctrl-C lands mid-run
     for name in "abcdefgh":
         reports.append(tmp_path / f"{name}.txt")
@@ -259,7 +275,7 @@ def test_ctrl_c_with_two_jobs_stops_cleanly(tmp_path):
     # interrupt unseen (its output complete); that is tolerated once, not twice in a row.
     for attempt in range(2):
         out = tmp_path / f"out{attempt}.json"
-        code, err = _interrupted_predict(reports, out)
+        code, err = _interrupted_predict(tiny_model, reports, out)
         if code != 0:
             break
         assert len(json.loads(out.read_text(encoding="utf-8"))) == len(reports)  # nothing lost
@@ -268,10 +284,11 @@ def test_ctrl_c_with_two_jobs_stops_cleanly(tmp_path):
     assert not out.exists()
 
 
-def _interrupted_predict(reports, out) -> tuple[int, str]:
+def _interrupted_predict(model, reports, out) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     process = subprocess.Popen([sys.executable, "-m", "govtag.cli", "predict", "--jobs", "2",
-                                "-o", str(out), *map(str, reports)], stderr=subprocess.PIPE,
+                                "--model", str(model), "-o", str(out), *map(str, reports)],
+                               stderr=subprocess.PIPE,
                                text=True, env=env, start_new_session=True)
     wait_for_workers(process.pid, 2)
     time.sleep(3)  # workers are starting (importing torch, loading the model) or tagging
@@ -479,8 +496,8 @@ def test_tag_many_refuses_doc_ids_of_another_length(make, default_tagger):
     assert [d.doc_id for d in tagger.tag_many(texts, ["a", "b"])] == ["a", "b"]
 
 
-def test_parallel_tagger_refuses_doc_ids_of_another_length():
-    with ParallelTagger(2) as tagger:
+def test_parallel_tagger_refuses_doc_ids_of_another_length(tiny_model):
+    with ParallelTagger(2, tiny_model) as tagger:
         with pytest.raises(errors.InputError, match="2 text.*1 doc_id"):
             tagger.tag_many(["一", "二"], ["a"])
         with pytest.raises(errors.NotTextError, match="expected str"):

@@ -140,10 +140,12 @@ def test_quantity_options_are_those_of_the_type(tmp_path, quantities, message):
         load_config(write_config(tmp_path, quantities=quantities))
 
 
-def test_the_shipped_model_takes_its_quantities_from_the_layer_through_load():
-    from govtag.rules.tagger import tag_quantities
+def test_the_shipped_model_takes_its_quantities_from_the_rules_through_load():
+    from govtag.rules.tagger import RuleQuantities, tag_quantities
+    from govtag.run.model_run import default_model_dir
 
-    tagger = load(quantize=False)
+    tagger = load()
     text = "今年新修道路5公里，投入资金3亿元，增长12%。"
-    assert type(tagger.quantity_model).__name__ == "QuantityLayer"
+    assert read_manifest(default_model_dir()).quantity_type == "rules"
+    assert type(tagger.quantities) is RuleQuantities
     assert tagger.tag(text).layer("quantity") == tag_quantities(text)

@@ -1,6 +1,7 @@
-"""One report, one answer: with the default settings (int8, the shipped model), a report's result
-is the same, field by field, whether it is tagged alone, in a folder of other reports, with
-``--jobs 1`` or ``--jobs 2``, or on Ray."""
+"""One report, one answer: with the default settings (int8 for an encoder model, whose batches
+of windows could mix reports), a report's result is the same, field by field, whether it is
+tagged alone, in a folder of other reports, with ``--jobs 1`` or ``--jobs 2``, or on Ray; and the
+shipped model's too, alone or among others."""
 
 import json
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from conftest import FIXTURES
 from govtag.cli.main import main
+from govtag.run.loading import load
 from govtag.run.predict import Tagger, report_batches
 
 # made-up reports of different lengths, so batch mates and padding differ between runs
@@ -32,9 +34,9 @@ def scored_tasks(capsys, *argv) -> dict[str, dict]:
     return {Path(task["data"]["doc_id"]).name: task for task in json.loads(out)}
 
 
-def ray_rows(capsys, output: Path, folder: Path) -> dict[str, dict]:
-    code = main(["predict", "--engine", "ray", "--workers", "2", "--format", "jsonl", "-o",
-                 str(output), str(folder)])
+def ray_rows(capsys, model: Path, output: Path, folder: Path) -> dict[str, dict]:
+    code = main(["predict", "--model", str(model), "--engine", "ray", "--workers", "2", "--format",
+                 "jsonl", "-o", str(output), str(folder)])
     _, err = capsys.readouterr()
     assert code == 0, err
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
@@ -55,25 +57,27 @@ def folder(tmp_path) -> Path:
 
 @pytest.mark.slow
 def test_a_report_gets_one_answer_whatever_its_batch_mates_jobs_and_engine(capsys, tmp_path,
-                                                                            folder):
-    alone = folder / f"{NAMES[0]}.txt"
-    tasks = {"alone": scored_tasks(capsys, "--jobs", "1", alone),
-             "folder, --jobs 1": scored_tasks(capsys, "--jobs", "1", folder),
-             "folder, --jobs 2": scored_tasks(capsys, "--jobs", "2", folder)}
+                                                                            folder, tiny_model):
+    alone, model = folder / f"{NAMES[0]}.txt", ("--model", tiny_model)
+    tasks = {"alone": scored_tasks(capsys, *model, "--jobs", "1", alone),
+             "folder, --jobs 1": scored_tasks(capsys, *model, "--jobs", "1", folder),
+             "folder, --jobs 2": scored_tasks(capsys, *model, "--jobs", "2", folder)}
     for how, got in tasks.items():  # every field: text, spans, the model's confidence score
         assert got[NAMES[0]] == tasks["alone"][NAMES[0]], how
     assert tasks["folder, --jobs 1"] == tasks["folder, --jobs 2"]
-    rows = {"alone": jsonl_rows(capsys, "--jobs", "1", alone),
-            "folder, --jobs 2": jsonl_rows(capsys, "--jobs", "2", folder)}
+    rows = {"alone": jsonl_rows(capsys, *model, "--jobs", "1", alone),
+            "folder, --jobs 2": jsonl_rows(capsys, *model, "--jobs", "2", folder)}
     pytest.importorskip("ray")
-    rows["folder, Ray"] = ray_rows(capsys, tmp_path / "shards", folder)
+    rows["folder, Ray"] = ray_rows(capsys, tiny_model, tmp_path / "shards", folder)
     assert set(rows["folder, Ray"]) == set(NAMES)
     assert rows["folder, Ray"] == rows["folder, --jobs 2"]
     assert rows["folder, Ray"][NAMES[0]] == rows["alone"][NAMES[0]]
 
 
-def test_tag_many_gives_each_report_what_it_gets_alone():
-    tagger = Tagger.load()  # the defaults: int8 on the CPU
+@pytest.mark.parametrize("model", ["encoder", "shipped"])
+def test_tag_many_gives_each_report_what_it_gets_alone(model, tiny_model):
+    # an encoder model with the defaults (int8 on the CPU), or the shipped default as it loads
+    tagger = Tagger.load(tiny_model) if model == "encoder" else load()
     texts = [(FIXTURES / f"{name}.txt").read_text(encoding="utf-8") for name in NAMES]
     together = tagger.tag_many(texts, list(NAMES))
     for text, name, doc in zip(texts, NAMES, together):

@@ -1,5 +1,6 @@
 """``ModelRun``: which model a command runs and how, decided once from the options and handed to
-the loaders as it is; a model without an encoder gets nothing of the runtime decided."""
+the loaders as it is; a model without an encoder (the shipped default among them) gets nothing of
+the runtime decided. Encoder models: the tiny model of the session."""
 
 import dataclasses
 import json
@@ -39,9 +40,9 @@ def counted(monkeypatch, module, name):
     return calls
 
 
-def test_the_options_are_decided_into_run_settings():
-    run = ModelRun.of(device="cpu", stride="model", batch_size=4, jobs=3)
-    assert run.model_dir == default_model_dir() and run.encoder
+def test_the_options_are_decided_into_run_settings(tiny_model):
+    run = ModelRun.of(tiny_model, device="cpu", stride="model", batch_size=4, jobs=3)
+    assert run.model_dir == tiny_model and run.encoder and run.trained.stride == 16
     assert run.settings == runtime.RunSettings("cpu", True, run.trained.stride, 3, 4)
     assert run.for_reports(2).jobs == 2 and run.for_reports(0).jobs == 1
     assert run.with_jobs(1).settings.jobs == 1 and run.jobs == 3  # a new object each time
@@ -49,30 +50,42 @@ def test_the_options_are_decided_into_run_settings():
         run.settings = None
 
 
-def test_a_stride_that_does_not_fit_the_windows_is_refused_naming_the_option():
-    # the shipped model: 256-token windows, 32 context tokens -> 221 text tokens per window
-    with pytest.raises(UsageError, match=r"^--stride must be at least 0 and below 221 .* got 221$"):
-        ModelRun.of(device="cpu", stride=221, option="--stride")
-    with pytest.raises(UsageError, match=r"^stride must be at least 0 and below 221"):
-        Tagger.load(stride=221, device="cpu")
+def test_a_stride_that_does_not_fit_the_windows_is_refused_naming_the_option(tiny_model):
+    # the tiny model: 64-token windows, 16 context tokens -> 45 text tokens per window
+    with pytest.raises(UsageError, match=r"^--stride must be at least 0 and below 45 .* got 45$"):
+        ModelRun.of(tiny_model, device="cpu", stride=45, option="--stride")
+    with pytest.raises(UsageError, match=r"^stride must be at least 0 and below 45"):
+        Tagger.load(tiny_model, stride=45, device="cpu")
 
 
 def test_a_bad_stride_on_the_command_line_is_one_error_from_one_check(capsys, monkeypatch,
-                                                                       no_tagging):
+                                                                       no_tagging, tiny_model):
     checks = counted(monkeypatch, model_run, "check_stride")
-    code = main(["predict", "--stride", "221", REPORT])
+    code = main(["predict", "--model", str(tiny_model), "--stride", "45", REPORT])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "--stride must be at least 0 and below 221" in err
+    assert code == 2 and err.count("\n") == 1 and "--stride must be at least 0 and below 45" in err
     assert len(checks) == 1
 
 
-def test_predict_decides_the_model_and_its_settings_once(capsys, monkeypatch, tmp_path):
+def test_predict_decides_the_model_and_its_settings_once(capsys, monkeypatch, tmp_path,
+                                                         tiny_model):
     model_checks = counted(monkeypatch, model_run, "check_model_dir")
     resolutions = counted(monkeypatch, runtime, "resolve")
-    code = main(["predict", "--jobs", "1", "--format", "jsonl", "-o", str(tmp_path / "out.jsonl"),
-                 REPORT])
+    code = main(["predict", "--model", str(tiny_model), "--jobs", "1", "--format", "jsonl",
+                 "-o", str(tmp_path / "out.jsonl"), REPORT])
     assert code == 0, capsys.readouterr().err
     assert len(model_checks) == 1 and len(resolutions) == 1
+
+
+def test_predict_with_the_shipped_model_checks_it_once_and_decides_no_runtime(capsys, monkeypatch,
+                                                                              tmp_path):
+    model_checks = counted(monkeypatch, model_run, "check_model_dir")
+    resolutions = counted(monkeypatch, runtime, "resolve")
+    code = main(["predict", "--jobs", "2", "--format", "jsonl", "-o", str(tmp_path / "out.jsonl"),
+                 REPORT])
+    assert code == 0, capsys.readouterr().err
+    assert [call[0] for call in model_checks] == [default_model_dir()] and resolutions == []
+    assert not ModelRun.of(jobs=2).encoder
 
 
 def test_a_model_without_an_encoder_gets_no_runtime_decided(sentence_model, monkeypatch):
@@ -92,6 +105,6 @@ def test_an_encoder_loader_refuses_a_model_without_an_encoder(sentence_model):
         ParallelTagger(2, ModelRun.of(sentence_model))
 
 
-def test_parallel_tagger_takes_a_run_or_options_not_both():
+def test_parallel_tagger_takes_a_run_or_options_not_both(tiny_model):
     with pytest.raises(UsageError, match="not both"):
-        ParallelTagger(2, ModelRun.of(device="cpu"), stride=8)
+        ParallelTagger(2, ModelRun.of(tiny_model, device="cpu"), stride=8)

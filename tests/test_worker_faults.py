@@ -1,6 +1,7 @@
 """Worker processes and damaged models: workers end with govtag however it ends (SIGTERM,
 ``kill -9``), and a model directory that cannot be used is one line naming the file, exit 2,
-with ``--jobs`` as without."""
+with ``--jobs`` as without. Workers and token model weights are an encoder model's (the tiny
+model of the session); the shipped default's own files are damaged too."""
 
 import os
 import shutil
@@ -34,23 +35,58 @@ def one_error_line(err: str) -> str:
 
 
 @pytest.fixture
-def model_copy(tmp_path) -> Path:
+def model_copy(tmp_path, tiny_model) -> Path:
+    """A copy of an encoder model, to damage."""
+    return Path(shutil.copytree(tiny_model, tmp_path / "model"))
+
+
+@pytest.fixture
+def shipped_copy(tmp_path) -> Path:
     """A copy of the shipped model, to damage."""
-    return Path(shutil.copytree(default_model_dir(), tmp_path / "model"))
+    return Path(shutil.copytree(default_model_dir(), tmp_path / "shipped"))
+
+
+def truncate(path: Path, keep: int) -> Path:
+    path.write_bytes(path.read_bytes()[:keep])
+    return path
 
 
 # ------------------------------------------------------------------ damaged model directories
 
-@pytest.mark.parametrize("name, keep", [("model.safetensors", 1_000_000), ("model.safetensors", 0),
-                                        ("sentence_head.safetensors", 5000)])
+@pytest.mark.parametrize("keep", [1_000_000, 0])
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_truncated_or_empty_weights_file_is_one_line_naming_it(capsys, model_copy, name, keep,
-                                                                  jobs):
-    weights = model_copy / name
-    weights.write_bytes(weights.read_bytes()[:keep])
+def test_a_truncated_or_empty_weights_file_is_one_line_naming_it(capsys, model_copy, keep, jobs):
+    weights = truncate(model_copy / "model.safetensors", keep)
     code, out, err = run(capsys, "predict", "--jobs", jobs, "--model", model_copy, *REPORTS)
     assert code == 2 and out == ""
     assert str(weights) in one_error_line(err)
+
+
+@pytest.mark.parametrize("name, keep", [("sentence_head.safetensors", 5000),
+                                        ("sentence_encoder/model.safetensors", 1_000_000),
+                                        ("sentence_encoder/model.safetensors", 0)])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_damaged_weights_file_of_the_shipped_model_is_one_line_naming_it(capsys, shipped_copy,
+                                                                          name, keep, jobs):
+    weights = truncate(shipped_copy / name, keep)
+    code, out, err = run(capsys, "predict", "--jobs", jobs, "--model", shipped_copy, *REPORTS)
+    assert code == 2 and out == ""
+    assert str(weights) in one_error_line(err)
+
+
+def test_a_shipped_model_without_its_sentence_encoder_weights_is_one_line(capsys, shipped_copy):
+    (shipped_copy / "sentence_encoder" / "model.safetensors").unlink()
+    code, _, err = run(capsys, "predict", "--model", shipped_copy, REPORTS[0])
+    line = one_error_line(err)
+    assert code == 2 and str(shipped_copy / "sentence_encoder") in line and "no weights" in line
+
+
+@pytest.mark.parametrize("name", ["tokenizer.json", "config.json"])
+def test_a_shipped_model_whose_encoder_cannot_load_is_one_line(capsys, shipped_copy, name):
+    (shipped_copy / "sentence_encoder" / name).write_text("not json", encoding="utf-8")
+    code, _, err = run(capsys, "predict", "--model", shipped_copy, REPORTS[0])
+    line = one_error_line(err)
+    assert code == 2 and str(shipped_copy) in line and "cannot load the section model" in line
 
 
 def test_a_plain_hugging_face_model_folder_is_refused(capsys, tmp_path):
@@ -90,16 +126,17 @@ def group_alive(group: int) -> bool:
 
 
 
-def start_predict(tmp_path) -> tuple[subprocess.Popen, Path]:
-    """``govtag predict --jobs 2`` on long reports, in a session of its own, once its workers
-    are up; (the process, its output file)."""
+def start_predict(tmp_path, model: Path) -> tuple[subprocess.Popen, Path]:
+    """``govtag predict --jobs 2`` with the encoder ``model`` on long reports, in a session of
+    its own, once its workers are up; (the process, its output file)."""
     reports = []
     for name in "abcd":  # long enough that a signal lands while the workers tag
         reports.append(tmp_path / f"{name}.txt")
         reports[-1].write_text(pipeline_text("pipeline_xx_town") * 200, encoding="utf-8")
     out = tmp_path / "out.json"
     process = subprocess.Popen([sys.executable, "-m", "govtag.cli", "predict", "--jobs", "2",
-                                "-o", str(out), *map(str, reports)], stderr=subprocess.PIPE,
+                                "--model", str(model), "-o", str(out), *map(str, reports)],
+                               stderr=subprocess.PIPE,
                                text=True, env={**os.environ, "PYTHONPATH": SRC},
                                start_new_session=True)
     wait_for_workers(process.pid, 2)
@@ -109,8 +146,8 @@ def start_predict(tmp_path) -> tuple[subprocess.Popen, Path]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
-def test_no_worker_outlives_a_killed_predict(tmp_path, sig):
-    process, out = start_predict(tmp_path)
+def test_no_worker_outlives_a_killed_predict(tmp_path, tiny_model, sig):
+    process, out = start_predict(tmp_path, tiny_model)
     try:
         os.kill(process.pid, sig)  # the main process only, as a supervisor or the OOM killer does
         _, err = process.communicate(timeout=120)
@@ -128,8 +165,8 @@ def test_no_worker_outlives_a_killed_predict(tmp_path, sig):
 
 
 @pytest.mark.slow
-def test_a_second_ctrl_c_does_not_break_the_exit(tmp_path):
-    process, out = start_predict(tmp_path)
+def test_a_second_ctrl_c_does_not_break_the_exit(tmp_path, tiny_model):
+    process, out = start_predict(tmp_path, tiny_model)
     try:
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C, and again while govtag stops
         time.sleep(0.2)
@@ -144,7 +181,8 @@ def test_a_second_ctrl_c_does_not_break_the_exit(tmp_path):
 
 # ------------------------------------------------------------------ more jobs than cores
 
-def test_more_jobs_than_cores_is_cut_down_with_a_warning(capsys, monkeypatch, tmp_path):
+def test_more_jobs_than_cores_is_cut_down_with_a_warning(capsys, monkeypatch, tmp_path,
+                                                         tiny_model):
     from govtag.run import loading
     from govtag.run import predict
     from govtag.run import runtime
@@ -161,6 +199,7 @@ def test_more_jobs_than_cores_is_cut_down_with_a_warning(capsys, monkeypatch, tm
     for name in "abcd":
         reports.append(tmp_path / f"{name}.txt")
         reports[-1].write_text(pipeline_text("basic_township"), encoding="utf-8")
-    code, _, err = run(capsys, "predict", "--jobs", "10", "--format", "jsonl", *reports)
+    code, _, err = run(capsys, "predict", "--jobs", "10", "--model", tiny_model, "--format",
+                       "jsonl", *reports)
     assert code == 0 and started == [2]
     assert "--jobs 10 is more than the 2 available core(s); using 2" in err

@@ -3,7 +3,8 @@
 ``check_model_dir`` says in one ``ModelError`` naming the file what makes a directory unusable:
 a path that does not exist, a folder that is not a govtag model (no ``config.json``, or a plain
 Hugging Face model whose config is of another ``model_type``), no weights, or a weights file
-(``model.safetensors``, the sentence head's arrays) that is empty or truncated. Safetensors files
+(``model.safetensors``, the sentence head's arrays, the sentence encoder's weights in
+``sentence_encoder/``) that is empty or truncated. Safetensors files
 are checked by reading their header against the file's size, without loading the tensors.
 ``loading`` turns whatever a loader raises on a damaged file into the same kind of one line.
 """
@@ -22,6 +23,7 @@ MODEL_TYPE = "govtag"
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
                 "pytorch_model.bin.index.json")
 HEAD_FILES = ("sentence_head.json", "sentence_head.safetensors")  # a sentence head's two files
+SENTENCE_ENCODER = "sentence_encoder"  # the folder of a fine-tuned sentence encoder
 
 
 def check_model_dir(model_dir: Path, encoder: bool = True) -> Path:
@@ -34,6 +36,8 @@ def check_model_dir(model_dir: Path, encoder: bool = True) -> Path:
     head = (model_dir / HEAD_FILES[0]).is_file()
     if head:
         _check_head(model_dir)
+    if (model_dir / SENTENCE_ENCODER).is_dir():
+        _check_sentence_encoder(model_dir / SENTENCE_ENCODER)
     if not encoder or (head and not (model_dir / "config.json").is_file()):
         return model_dir  # a baseline: a section model and no encoder
     if not (model_dir / "config.json").is_file():
@@ -69,6 +73,14 @@ def _check_head(model_dir: Path) -> None:
     if not arrays.is_file():
         raise ModelError(f"{arrays}: missing (the sentence head's weights)")
     check_safetensors(arrays)
+
+
+def _check_sentence_encoder(folder: Path) -> None:
+    if not any((folder / name).is_file() for name in WEIGHT_FILES):
+        raise ModelError(f"{folder}: incomplete sentence encoder: no weights "
+                         f"({' or '.join(WEIGHT_FILES[::2])}); train or copy the model again")
+    for weights in sorted(folder.glob("*.safetensors")):
+        check_safetensors(weights)
 
 
 def check_safetensors(path: Path) -> None:

@@ -23,6 +23,7 @@ import torch
 from datasets import Dataset
 from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
                           Trainer, TrainingArguments)
+from transformers.utils import logging as transformers_logging
 
 from govtag.core.components import SectionModel
 from govtag.models.hf_arguments import shared_arguments
@@ -139,6 +140,8 @@ class SentenceEncoder(SectionModel):
     @classmethod
     def load(cls, directory: str | Path) -> "SentenceEncoder":
         source = Path(directory) / FOLDER
+        transformers_logging.set_verbosity_error()  # no loading bars or notes on stderr
+        transformers_logging.disable_progress_bar()
         model = AutoModelForSequenceClassification.from_pretrained(str(source), dtype=torch.float32).eval()
         tokenizer = AutoTokenizer.from_pretrained(str(source))
         saved = getattr(model.config, "govtag_sentence_encoder", {}) or {}

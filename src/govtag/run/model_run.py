@@ -19,7 +19,7 @@ from govtag.core.errors import ModelError
 from govtag.models.encoding import WindowSettings, check_stride
 from govtag.models.manifest import MANIFEST, read_manifest
 from govtag.models.model import GovtagConfig, window_settings
-from govtag.models.model_files import check_model_dir
+from govtag.models.model_files import HEAD_FILES, check_model_dir
 from govtag.models.sentence_head import is_saved_in
 from govtag.run import runtime
 from govtag.run.runtime import RunSettings
@@ -105,13 +105,20 @@ class ModelRun:
 def default_model_dir() -> Path:
     """``$GOVTAG_MODEL`` (or ``$GOVTAG_MODEL_DIR``), else the shipped model of a checkout."""
     named = os.environ.get(MODEL_ENV) or os.environ.get(OLDER_MODEL_ENV)
-    found = [d for d in CHECKOUT_MODEL_DIRS if (d / "config.json").is_file()]
+    found = [d for d in CHECKOUT_MODEL_DIRS if _holds_a_model(d)]
     if named or found:
         return Path(named) if named else found[0]
     shipped = (f" and none shipped in {' or '.join(map(str, CHECKOUT_MODEL_DIRS))}"
                if CHECKOUT_MODEL_DIRS else "")
     raise ModelError(f"no model given{shipped}: pass --model DIR or set {MODEL_ENV} to a govtag "
                      "model directory")
+
+
+def _holds_a_model(directory: Path) -> bool:
+    """Whether a directory holds a model of any kind: a manifest, an encoder's config.json or
+    (saved before manifests) a sentence head."""
+    return any((directory / name).is_file() for name in (MANIFEST, "config.json",
+                                                         HEAD_FILES[0]))
 
 
 def model_dir_of(model_dir: str | Path | None) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from govtag.models.decoding import section_confidence
 from govtag.core.labels import Document
 from govtag.models.manifest import read_manifest
+from govtag.models.model_files import loading
 from govtag.run.predict import RuleTagger, check_text
 from govtag.core.report import Report
 from govtag.rules.tagger import RuleQuantities, tag_sections
@@ -28,9 +29,15 @@ class SentenceTagger(RuleTagger):
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "SentenceTagger":
+        """The tagger of a checked model directory; ``ModelError`` naming it when a part of it
+        cannot be loaded."""
+        model_dir = Path(model_dir)
         manifest = read_manifest(model_dir)
-        return cls([manifest.section_model(model_dir)], name=Path(model_dir).name,
-                   quantities=manifest.quantity_model(model_dir))
+        with loading(model_dir, "the section model"):
+            sections = manifest.section_model(model_dir)
+        with loading(model_dir, "the quantity model"):
+            quantities = manifest.quantity_model(model_dir)
+        return cls([sections], name=model_dir.name, quantities=quantities)
 
     def tag(self, text: str, doc_id: str = "") -> Document:
         check_text(text)
