@@ -57,7 +57,7 @@ class Config:
 
     # the section model: token (the encoder's token head, votes per sentence) or a registered
     # type (sentence_head, sentence_encoder, ensemble, ...), other keys being its options
-    sections: dict = field(default_factory=lambda: {"type": "ensemble"})
+    sections: dict = field(default_factory=lambda: {"type": "ensemble", "confident": 0.8})
     # the quantity model: token (the encoder's token head), rules, or candidates (the learned
     # layer, govtag.models.quantity_layer, its settings as other keys; rule_labels left to the rules)
     quantities: dict = field(default_factory=lambda: {"type": "rules"})
