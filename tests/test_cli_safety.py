@@ -267,10 +267,10 @@ def test_the_default_model_tags_quietly(capsys, tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_with_two_jobs_stops_cleanly(tmp_path, tiny_model):
-    reports = []  # 8 reports of 81k characters: half a minute of work, so Ctrl-C lands mid-run
-    for name in "abcdefgh":
+    reports = []  # 16 reports of 160k characters: minutes of work, so Ctrl-C lands mid-run
+    for name in "abcdefghijklmnop":
         reports.append(tmp_path / f"{name}.txt")
-        reports[-1].write_text(long_report(200), encoding="utf-8")
+        reports[-1].write_text(long_report(400), encoding="utf-8")
     # In the full suite on an idle machine, a run has been seen to end with 0 and no message, the
     # interrupt unseen (its output complete); that is tolerated once, not twice in a row.
     for attempt in range(2):
@@ -295,9 +295,6 @@ def _interrupted_predict(model, reports, out) -> tuple[int, str]:
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, err = process.communicate(timeout=300)
     return process.returncode, err
-
-
-
 
 
 # ------------------------------------------------------------------ 8. train into a used run directory

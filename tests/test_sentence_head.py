@@ -210,7 +210,8 @@ def test_ensemble_baseline_saves_and_reloads_both_sentence_classifiers(tmp_path,
     from govtag.models.sentence_encoder import SentenceEncoder
     from govtag.training.train import train
 
-    extra = "section_head: ensemble\nsentence_encoder:\n  epochs: 1\n  batch_size: 16\n  max_tokens: 48\n"
+    extra = ("base_model: albert-tiny\nsection_head: ensemble\n"
+             "sentence_encoder:\n  epochs: 1\n  batch_size: 16\n  max_tokens: 48\n")
     path = _baseline_config(tmp_path, training_docs)
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(extra)
