@@ -58,22 +58,22 @@ def test_the_setting_is_saved_and_an_older_directory_reads_every_sentence(tmp_pa
     ("{type: ensemble, confident: often}", r"'sections.confident' must be a number"),
     ("{type: ensemble, confidence: 0.9}", r"unknown config key 'sections.confidence'"),
 ])
-def test_an_ensemble_option_is_checked(tmp_path, stand_in_bases, block, message):
+def config_with_sections(directory, block: str):
+    """A config naming ``block`` as its sections, with a one-task export as train and dev."""
     task = [{"id": 1, "data": {"text": "新修道路5公里。", "doc_id": "t"}, "annotations": [{"result": []}]}]
-    (tmp_path / "gold.json").write_text(json.dumps(task, ensure_ascii=False), encoding="utf-8")
-    config = tmp_path / "config.yaml"
+    (directory / "gold.json").write_text(json.dumps(task, ensure_ascii=False), encoding="utf-8")
+    config = directory / "config.yaml"
     config.write_text(f"base_model: e5-small-l4\nsections: {block}\nquantities: {{type: rules}}\n"
-                      f"data: {{train: {tmp_path / 'gold.json'}, dev: {tmp_path / 'gold.json'}}}\n",
+                      f"data: {{train: {directory / 'gold.json'}, dev: {directory / 'gold.json'}}}\n",
                       encoding="utf-8")
+    return config
+
+
+def test_an_ensemble_option_is_checked(tmp_path, stand_in_bases, block, message):
     with pytest.raises(ConfigError, match=message):
-        load_config(config)
+        load_config(config_with_sections(tmp_path, block))
 
 
 def test_an_ensemble_block_gets_every_setting(tmp_path, stand_in_bases):
-    task = [{"id": 1, "data": {"text": "新修道路5公里。", "doc_id": "t"}, "annotations": [{"result": []}]}]
-    (tmp_path / "gold.json").write_text(json.dumps(task, ensure_ascii=False), encoding="utf-8")
-    config = tmp_path / "config.yaml"
-    config.write_text(f"base_model: e5-small-l4\nsections: {{type: ensemble, confident: 0.9}}\n"
-                      f"data: {{train: {tmp_path / 'gold.json'}, dev: {tmp_path / 'gold.json'}}}\n",
-                      encoding="utf-8")
+    config = config_with_sections(tmp_path, "{type: ensemble, confident: 0.9}")
     assert load_config(config).sections == {"type": "ensemble", "confident": 0.9}
