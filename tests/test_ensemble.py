@@ -53,11 +53,6 @@ def test_the_setting_is_saved_and_an_older_directory_reads_every_sentence(tmp_pa
     assert Ensemble.load(tmp_path).settings.confident == 1.0
 
 
-@pytest.mark.parametrize("block, message", [
-    ("{type: ensemble, confident: 1.5}", r"'sections.confident' must be"),
-    ("{type: ensemble, confident: often}", r"'sections.confident' must be a number"),
-    ("{type: ensemble, confidence: 0.9}", r"unknown config key 'sections.confidence'"),
-])
 def config_with_sections(directory, block: str):
     """A config naming ``block`` as its sections, with a one-task export as train and dev."""
     task = [{"id": 1, "data": {"text": "新修道路5公里。", "doc_id": "t"}, "annotations": [{"result": []}]}]
@@ -69,6 +64,11 @@ def config_with_sections(directory, block: str):
     return config
 
 
+@pytest.mark.parametrize("block, message", [
+    ("{type: ensemble, confident: 1.5}", r"'sections.confident' must be"),
+    ("{type: ensemble, confident: often}", r"'sections.confident' must be a number"),
+    ("{type: ensemble, confidence: 0.9}", r"unknown config key 'sections.confidence'"),
+])
 def test_an_ensemble_option_is_checked(tmp_path, stand_in_bases, block, message):
     with pytest.raises(ConfigError, match=message):
         load_config(config_with_sections(tmp_path, block))
